@@ -1,0 +1,15 @@
+def navigation(request):
+    """Role-aware navigation entries for the header."""
+    scope = getattr(request, "scope", None)
+    if scope is None or not request.user.is_authenticated:
+        return {"nav_items": [], "scope": scope}
+    items = [("home", "Tableau de bord")]
+    if scope.is_staff_of_some_cite:
+        items += [
+            ("cites:cite_list", "Cités éducatives"),
+            ("cites:organisation_list", "Organisations"),
+            ("cites:convention_list", "Conventions"),
+        ]
+    elif scope.organisations:
+        items += [("cites:organisation_list", "Mon organisation")]
+    return {"nav_items": items, "scope": scope}

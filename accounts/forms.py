@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils import timezone
+from dsfr.forms import DsfrBaseForm
+
+from .models import LoginFailure, User
+
+
+class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
+    """E-mail + password, with throttling of repeated failures per address."""
+
+    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True}))
+    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput)
+
+    error_messages = {
+        "invalid_login": "Adresse électronique ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+        "throttled": "Trop de tentatives de connexion échouées : réessayez dans quelques minutes.",
+    }
+
+    def clean(self):
+        email = (self.cleaned_data.get("username") or "").lower()
+        since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+        if email and LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= (
+            settings.LOGIN_MAX_FAILURES
+        ):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if email:
+                LoginFailure.objects.create(email=email)
+            raise
+
+
+class ProfileForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "job_title", "phone"]
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm, DsfrBaseForm):
+    pass
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique", max_length=254)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
+    pass
+
+
+class AcceptInvitationForm(DsfrBaseForm):
+    full_name = forms.CharField(label="Nom complet", max_length=200)
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 12 caractères, pas uniquement des chiffres, pas trop courant.",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

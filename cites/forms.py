@@ -1,0 +1,273 @@
+from django import forms
+from django.conf import settings
+from dsfr.forms import DsfrBaseForm
+
+from accounts.models import Role
+from portail.templatetags.portail_tags import format_euros
+
+from .models import (
+    Amendment,
+    Cite,
+    Commune,
+    Convention,
+    ConventionCommitment,
+    LocalAxis,
+    Organisation,
+    PriorityArea,
+    School,
+    Signatory,
+)
+from .validators import normalize_siret
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def validate_pdf_upload(upload):
+    """A signed document: a real PDF (checked by content), within the size limit."""
+    if not upload:
+        return upload
+    limit = settings.CONVENTION_DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            f"Le fichier pèse {upload.size / 1_048_576:.1f} Mo : la limite est de {limit / 1_048_576:.0f} Mo."
+        )
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise forms.ValidationError("Ce fichier n'est pas un PDF : seuls les documents PDF sont acceptés.")
+    return upload
+
+
+class CiteForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Cite
+        fields = [
+            "name", "code", "departement", "status", "label_year", "label_start", "label_end",
+            "renewal_of", "lead_school", "description",
+        ]  # fmt: skip
+        widgets = {"label_start": DATE_WIDGET, "label_end": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cite = self.instance
+        if cite.pk:
+            self.fields["lead_school"].queryset = cite.schools.filter(kind=School.Kind.COLLEGE)
+            self.fields["renewal_of"].queryset = Cite.objects.exclude(pk=cite.pk)
+        else:
+            self.fields["lead_school"].queryset = School.objects.none()
+            self.fields["lead_school"].help_text = "Choisissez-le après avoir renseigné les établissements du périmètre."
+
+    def clean_code(self):
+        return self.cleaned_data["code"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("label_start"), cleaned.get("label_end")
+        if start and end and end < start:
+            self.add_error("label_end", "La fin du label doit suivre son début.")
+        return cleaned
+
+
+class PerimeterForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Cite
+        fields = ["communes", "priority_areas", "schools"]
+        widgets = {
+            "communes": forms.CheckboxSelectMultiple,
+            "priority_areas": forms.CheckboxSelectMultiple,
+            "schools": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        dep = self.instance.departement
+        # Offer the reference data of the cité's département, plus what it already has.
+        self.fields["communes"].queryset = Commune.objects.filter(departement=dep) | self.instance.communes.all()
+        self.fields["priority_areas"].queryset = (
+            PriorityArea.objects.filter(communes__departement=dep) | self.instance.priority_areas.all()
+        ).distinct()
+        self.fields["schools"].queryset = (
+            School.objects.filter(commune__departement=dep) | self.instance.schools.all()
+        ).select_related("commune")
+
+
+class CommuneForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Commune
+        fields = ["insee_code", "name", "departement"]
+
+    def clean_insee_code(self):
+        return self.cleaned_data["insee_code"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        code, dep = cleaned.get("insee_code"), cleaned.get("departement")
+        if code and dep and not code.startswith(dep[:2] if len(dep) == 2 else dep):
+            self.add_error("insee_code", f"Un code INSEE du département {dep} commence par {dep}.")
+        return cleaned
+
+
+class PriorityAreaForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = PriorityArea
+        fields = ["code", "name", "communes"]
+        widgets = {"communes": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, cite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communes"].queryset = cite.communes.all()
+
+    def clean_code(self):
+        return self.cleaned_data["code"].upper()
+
+
+class SchoolForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = School
+        fields = ["uai", "name", "kind", "education_priority", "pupils", "commune"]
+
+    def __init__(self, *args, cite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = cite.communes.all()
+
+    def clean_uai(self):
+        return self.cleaned_data["uai"].strip().upper()
+
+
+class LocalAxisForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = LocalAxis
+        fields = ["national_objective", "parent", "code", "title", "description"]
+
+    def __init__(self, *args, cite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cite = cite
+        self.fields["parent"].queryset = cite.axes.filter(parent__isnull=True).exclude(pk=self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("code")
+        if code and self.cite.axes.filter(code=code).exclude(pk=self.instance.pk).exists():
+            self.add_error("code", "Un axe de la cité porte déjà ce code.")
+        parent = cleaned.get("parent")
+        if parent and cleaned.get("national_objective") and parent.national_objective != cleaned["national_objective"]:
+            self.add_error("parent", "Un sous-axe relève du même objectif national que son axe parent.")
+        return cleaned
+
+
+class OrganisationForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "siret", "rna", "is_funder", "address", "postal_code", "city", "email", "phone", "cites"]
+        widgets = {"cites": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "siret": "14 chiffres, sans espace (obligatoire pour recevoir une subvention).",
+            "rna": "Pour une association : W suivi de 9 chiffres.",
+        }
+
+    def __init__(self, *args, cite_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cites"].queryset = cite_choices
+        self.fields["cites"].label = "Cités où elle intervient"
+
+    def clean_siret(self):
+        return normalize_siret(self.cleaned_data.get("siret")) or None
+
+    def clean_rna(self):
+        return (self.cleaned_data.get("rna") or "").strip().upper()
+
+    def clean_postal_code(self):
+        value = (self.cleaned_data.get("postal_code") or "").strip()
+        if value and not (value.isdigit() and len(value) == 5):
+            raise forms.ValidationError("Le code postal comporte 5 chiffres.")
+        return value
+
+
+class ConventionForm(forms.ModelForm, DsfrBaseForm):
+    document = forms.FileField(
+        label="Document signé (PDF)",
+        required=False,
+        validators=[validate_pdf_upload],
+        help_text="PDF uniquement, 10 Mo au plus.",
+    )
+
+    class Meta:
+        model = Convention
+        fields = ["kind", "title", "status", "signed_on", "start_date", "end_date", "document", "notes"]
+        widgets = {"signed_on": DATE_WIDGET, "start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La date de fin doit suivre la date de début.")
+        if cleaned.get("status") == Convention.Status.SIGNED and not cleaned.get("signed_on"):
+            self.add_error("signed_on", "Indiquez la date de signature d'une convention signée.")
+        return cleaned
+
+
+class AmendmentForm(forms.ModelForm, DsfrBaseForm):
+    document = forms.FileField(
+        label="Document signé (PDF)", required=False, validators=[validate_pdf_upload], help_text="PDF, 10 Mo au plus."
+    )
+
+    class Meta:
+        model = Amendment
+        fields = ["number", "subject", "signed_on", "document"]
+        widgets = {"signed_on": DATE_WIDGET}
+
+
+class SignatoryForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Signatory
+        fields = ["organisation", "person_title", "person_name"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class CommitmentForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = ConventionCommitment
+        fields = ["funder", "year", "amount"]
+
+    def __init__(self, *args, funders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = funders
+        self.fields["amount"].help_text = "En euros, par exemple 175000,00."
+        self.fields["amount"].localize = True
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount < 0:
+            raise forms.ValidationError(f"Un montant ne peut pas être négatif ({format_euros(amount)}).")
+        return amount
+
+
+class InvitationForm(DsfrBaseForm):
+    email = forms.EmailField(label="Adresse électronique")
+    full_name = forms.CharField(label="Nom complet", max_length=200, required=False)
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=[
+            (Role.COORDINATOR, Role.COORDINATOR.label),
+            (Role.PILOT, Role.PILOT.label),
+            (Role.PARTNER, Role.PARTNER.label),
+        ],
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (pour un partenaire)", queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, cite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = cite.organisations.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.PARTNER and not cleaned.get("organisation"):
+            self.add_error("organisation", "Choisissez l'organisation du partenaire invité.")
+        if cleaned.get("role") != Role.PARTNER:
+            cleaned["organisation"] = None
+        return cleaned

@@ -1,0 +1,26 @@
+"""Pure permission predicates on already-scoped objects (no query: they read the scope)."""
+
+from accounts.scope import Scope
+
+
+def can_manage_cite(user, cite):
+    return Scope.for_user(user).can_manage_cite(cite)
+
+
+def can_manage_convention(user, convention):
+    return Scope.for_user(user).can_manage_cite(convention.cite)
+
+
+def can_edit_organisation(user, organisation, organisation_cite_ids):
+    """Admin; a coordinator of a cité the organisation works in; its own partner staff."""
+    scope = Scope.for_user(user)
+    return (
+        scope.is_admin
+        or bool(scope.coordinator_cites & set(organisation_cite_ids))
+        or organisation.pk in scope.organisations
+    )
+
+
+def can_create_organisation(user):
+    scope = Scope.for_user(user)
+    return scope.is_admin or bool(scope.coordinator_cites)

@@ -1,0 +1,540 @@
+"""Cité management pages: profile, perimeter, axes, organisations, conventions, members.
+
+Every object comes from a ``visible_to(user)`` queryset (404 outside the scope); the
+role check comes after (403 for a read-only role).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import staff_only
+from accounts.models import Invitation, Membership
+from accounts.services import invite
+
+from . import forms, permissions
+from .models import Cite, Convention, ConventionCommitment, LocalAxis, Organisation
+
+PAGE_SIZE = 25
+
+
+def _managed_cite_or_403(request, pk):
+    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
+    if not permissions.can_manage_cite(request.user, cite):
+        raise PermissionDenied("Seule la coordination de la cité peut modifier ces informations.")
+    return cite
+
+
+def _form_page(request, form, *, title, breadcrumbs, cancel_url, submit_label="Enregistrer", intro=""):
+    return render(
+        request,
+        "cites/form_page.html",
+        {
+            "form": form,
+            "page_title": title,
+            "breadcrumbs": breadcrumbs,
+            "cancel_url": cancel_url,
+            "submit_label": submit_label,
+            "intro": intro,
+        },
+    )
+
+
+def _cite_crumbs(cite):
+    return [("Cités éducatives", reverse("cites:cite_list")), (cite.name, cite.get_absolute_url())]
+
+
+# --- Cités -------------------------------------------------------------------------------
+@staff_only
+def cite_list(request):
+    cites = (
+        Cite.objects.visible_to(request.user)
+        .annotate(
+            communes_count=Count("communes", distinct=True),
+            qpv_count=Count("priority_areas", distinct=True),
+            schools_count=Count("schools", distinct=True),
+        )
+        .order_by("name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        cites = cites.filter(name__icontains=query)
+    departement = request.GET.get("departement", "")
+    if departement:
+        cites = cites.filter(departement=departement)
+    page = Paginator(cites, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cites/cite_list.html",
+        {"page_obj": page, "query": query, "page_title": "Cités éducatives", "breadcrumbs": []},
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def cite_create(request):
+    if not request.scope.is_admin:
+        raise PermissionDenied("Seule l'équipe nationale crée une cité éducative.")
+    form = forms.CiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cite = form.save()
+        messages.success(request, f"La cité « {cite} » a été créée.")
+        return redirect(cite)
+    return _form_page(
+        request,
+        form,
+        title="Nouvelle cité éducative",
+        breadcrumbs=[("Cités éducatives", reverse("cites:cite_list"))],
+        cancel_url=reverse("cites:cite_list"),
+    )
+
+
+@staff_only
+def cite_detail(request, pk):
+    cite = get_object_or_404(
+        Cite.objects.visible_to(request.user).select_related("lead_school__commune", "renewal_of"), pk=pk
+    )
+    axes = cite.axes.filter(parent__isnull=True).prefetch_related("children").order_by("national_objective", "code")
+    context = {
+        "cite": cite,
+        "can_manage": permissions.can_manage_cite(request.user, cite),
+        "communes": cite.communes.order_by("name"),
+        "priority_areas": cite.priority_areas.prefetch_related("communes").order_by("name"),
+        "schools": cite.schools.select_related("commune").order_by("kind", "name"),
+        "axes": axes,
+        "conventions": cite.conventions.order_by("-start_date"),
+        "page_title": cite.name,
+        "breadcrumbs": [("Cités éducatives", reverse("cites:cite_list"))],
+    }
+    return render(request, "cites/cite_detail.html", context)
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def cite_update(request, pk):
+    cite = _managed_cite_or_403(request, pk)
+    form = forms.CiteForm(request.POST or None, instance=cite)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Le profil de la cité a été enregistré.")
+        return redirect(cite)
+    return _form_page(
+        request, form, title="Modifier le profil", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def perimeter_update(request, pk):
+    cite = _managed_cite_or_403(request, pk)
+    form = forms.PerimeterForm(request.POST or None, instance=cite)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Le périmètre de la cité a été enregistré.")
+        return redirect(cite)
+    return _form_page(
+        request,
+        form,
+        title="Modifier le périmètre",
+        breadcrumbs=_cite_crumbs(cite),
+        cancel_url=cite.get_absolute_url(),
+        intro="Cochez les communes, quartiers prioritaires et établissements de la cité. "
+        "Une commune, un QPV ou un établissement absent de la liste s'ajoute depuis la fiche de la cité.",
+    )
+
+
+def _perimeter_item_view(request, pk, form_class, *, title, attach, instance=None):
+    """Create (or edit) a commune, QPV or school from a cité, and add it to the perimeter."""
+    cite = _managed_cite_or_403(request, pk)
+    kwargs = {} if form_class is forms.CommuneForm else {"cite": cite}
+    if form_class is forms.CommuneForm and instance is None:
+        kwargs["initial"] = {"departement": cite.departement}
+    form = form_class(request.POST or None, instance=instance, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        item = form.save()
+        getattr(cite, attach).add(item)
+        messages.success(request, f"« {item} » fait partie du périmètre de la cité.")
+        return redirect(cite)
+    return _form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def commune_create(request, pk):
+    return _perimeter_item_view(request, pk, forms.CommuneForm, title="Ajouter une commune", attach="communes")
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def priority_area_create(request, pk):
+    return _perimeter_item_view(
+        request, pk, forms.PriorityAreaForm, title="Ajouter un quartier prioritaire", attach="priority_areas"
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def school_create(request, pk):
+    return _perimeter_item_view(request, pk, forms.SchoolForm, title="Ajouter un établissement", attach="schools")
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def school_update(request, pk, school_pk):
+    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
+    school = get_object_or_404(cite.schools.all(), pk=school_pk)
+    return _perimeter_item_view(
+        request, pk, forms.SchoolForm, title=f"Modifier {school}", attach="schools", instance=school
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def axis_edit(request, pk, axis_pk=None):
+    cite = _managed_cite_or_403(request, pk)
+    axis = get_object_or_404(LocalAxis.objects.filter(cite=cite), pk=axis_pk) if axis_pk else LocalAxis(cite=cite)
+    form = forms.LocalAxisForm(request.POST or None, instance=axis, cite=cite)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "L'axe local a été enregistré.")
+        return redirect(cite)
+    title = "Modifier l'axe local" if axis_pk else "Ajouter un axe local"
+    return _form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+
+
+# --- Members and invitations -------------------------------------------------------------
+@staff_only
+@require_http_methods(["GET", "POST"])
+def members(request, pk):
+    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
+    can_manage = permissions.can_manage_cite(request.user, cite)
+    form = forms.InvitationForm(request.POST or None, cite=cite)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Seule la coordination de la cité invite de nouveaux membres.")
+        if form.is_valid():
+            data = form.cleaned_data
+            invitation = invite(
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                cite=None if data["organisation"] else cite,
+                organisation=data["organisation"],
+                by=request.user,
+            )
+            messages.success(request, f"Une invitation a été envoyée à {invitation.email}.")
+            return redirect("cites:members", pk=cite.pk)
+    partner_org_ids = cite.organisations.values("id")
+    memberships = (
+        Membership.objects.active()
+        .filter(cite=cite)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+    partner_memberships = (
+        Membership.objects.active()
+        .filter(organisation__in=partner_org_ids)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__full_name")
+    )
+    invitations = (
+        Invitation.objects.filter(cite=cite) | Invitation.objects.filter(organisation__in=partner_org_ids)
+    ).select_related("organisation", "invited_by").order_by("-created_at")[:50]
+    return render(
+        request,
+        "cites/members.html",
+        {
+            "cite": cite,
+            "can_manage": can_manage,
+            "form": form,
+            "memberships": memberships,
+            "partner_memberships": partner_memberships,
+            "invitations": invitations,
+            "page_title": "Membres et invitations",
+            "breadcrumbs": _cite_crumbs(cite),
+        },
+    )
+
+
+# --- Organisations -----------------------------------------------------------------------
+def organisation_list(request):
+    organisations = (
+        Organisation.objects.visible_to(request.user)
+        .prefetch_related(Prefetch("cites", queryset=Cite.objects.order_by("name")))
+        .order_by("name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        organisations = organisations.filter(name__icontains=query) | organisations.filter(siret=query)
+    kind = request.GET.get("type", "")
+    if kind in Organisation.Kind.values:
+        organisations = organisations.filter(kind=kind)
+    if request.GET.get("financeurs") == "1":
+        organisations = organisations.filter(is_funder=True)
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cites/organisation_list.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "kind": kind,
+            "kinds": Organisation.Kind.choices,
+            "can_create": permissions.can_create_organisation(request.user),
+            "page_title": "Organisations",
+            "breadcrumbs": [],
+        },
+    )
+
+
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    cites = list(organisation.cites.order_by("name"))
+    return render(
+        request,
+        "cites/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "cites": cites,
+            "can_edit": permissions.can_edit_organisation(request.user, organisation, [c.pk for c in cites]),
+            "page_title": organisation.name,
+            "breadcrumbs": [("Organisations", reverse("cites:organisation_list"))],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    if not permissions.can_create_organisation(request.user):
+        raise PermissionDenied("Seule la coordination d'une cité enregistre une organisation.")
+    cite_choices = Cite.objects.managed_by(request.user).order_by("name")
+    form = forms.OrganisationForm(request.POST or None, cite_choices=cite_choices)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, f"L'organisation « {organisation} » a été enregistrée.")
+        return redirect(organisation)
+    return _form_page(
+        request,
+        form,
+        title="Nouvelle organisation",
+        breadcrumbs=[("Organisations", reverse("cites:organisation_list"))],
+        cancel_url=reverse("cites:organisation_list"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_update(request, pk):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    current_cites = set(organisation.cites.values_list("pk", flat=True))
+    if not permissions.can_edit_organisation(request.user, organisation, current_cites):
+        raise PermissionDenied("Votre rôle ne permet pas de modifier cette organisation.")
+    managed = Cite.objects.managed_by(request.user)
+    form = forms.OrganisationForm(request.POST or None, instance=organisation, cite_choices=managed.order_by("name"))
+    if request.method == "POST" and form.is_valid():
+        # Links to cités the user does not manage are kept as they are.
+        kept = current_cites - set(managed.values_list("pk", flat=True))
+        organisation = form.save(commit=False)
+        organisation.save()
+        organisation.cites.set(list(kept) + [c.pk for c in form.cleaned_data["cites"]])
+        messages.success(request, "L'organisation a été enregistrée.")
+        return redirect(organisation)
+    return _form_page(
+        request,
+        form,
+        title=f"Modifier {organisation}",
+        breadcrumbs=[("Organisations", reverse("cites:organisation_list")), (organisation.name, organisation.get_absolute_url())],
+        cancel_url=organisation.get_absolute_url(),
+    )
+
+
+# --- Conventions -------------------------------------------------------------------------
+@staff_only
+def convention_list(request):
+    conventions = (
+        Convention.objects.visible_to(request.user)
+        .select_related("cite")
+        .annotate(committed_total=Sum("commitments__amount"))
+        .order_by("cite__name", "-start_date")
+    )
+    cite_id = request.GET.get("cite", "")
+    if cite_id.isdigit():
+        conventions = conventions.filter(cite_id=int(cite_id))
+    page = Paginator(conventions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cites/convention_list.html",
+        {
+            "page_obj": page,
+            "cites": Cite.objects.visible_to(request.user).order_by("name"),
+            "cite_id": cite_id,
+            "page_title": "Conventions",
+            "breadcrumbs": [],
+        },
+    )
+
+
+@staff_only
+def convention_detail(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("cite"), pk=pk)
+    commitments = convention.commitments.select_related("funder").order_by("year", "funder__name")
+    years = {}
+    for commitment in commitments:
+        years.setdefault(commitment.year, []).append(commitment)
+    year_totals = [(year, rows, sum(r.amount for r in rows)) for year, rows in sorted(years.items())]
+    return render(
+        request,
+        "cites/convention_detail.html",
+        {
+            "convention": convention,
+            "cite": convention.cite,
+            "can_manage": permissions.can_manage_convention(request.user, convention),
+            "signatories": convention.signatories.select_related("organisation"),
+            "amendments": convention.amendments.order_by("number"),
+            "year_totals": year_totals,
+            "history": convention.history.select_related("history_user").order_by("-history_date")[:20],
+            "page_title": convention.title,
+            "breadcrumbs": [("Conventions", reverse("cites:convention_list"))],
+        },
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def convention_create(request, pk):
+    cite = _managed_cite_or_403(request, pk)
+    form = forms.ConventionForm(request.POST or None, request.FILES or None, instance=Convention(cite=cite))
+    if request.method == "POST" and form.is_valid():
+        convention = form.save()
+        messages.success(request, "La convention a été enregistrée.")
+        return redirect(convention)
+    return _form_page(
+        request, form, title="Nouvelle convention", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
+    )
+
+
+def _managed_convention_or_403(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("cite"), pk=pk)
+    if not permissions.can_manage_convention(request.user, convention):
+        raise PermissionDenied("Seule la coordination de la cité modifie ses conventions.")
+    return convention
+
+
+def _convention_crumbs(convention):
+    return [("Conventions", reverse("cites:convention_list")), (convention.title, convention.get_absolute_url())]
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def convention_update(request, pk):
+    convention = _managed_convention_or_403(request, pk)
+    form = forms.ConventionForm(request.POST or None, request.FILES or None, instance=convention)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "La convention a été enregistrée.")
+        return redirect(convention)
+    return _form_page(
+        request,
+        form,
+        title="Modifier la convention",
+        breadcrumbs=_convention_crumbs(convention),
+        cancel_url=convention.get_absolute_url(),
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request, pk, commitment_pk=None):
+    convention = _managed_convention_or_403(request, pk)
+    commitment = (
+        get_object_or_404(convention.commitments.all(), pk=commitment_pk)
+        if commitment_pk
+        else ConventionCommitment(convention=convention)
+    )
+    funders = convention.cite.organisations.filter(is_funder=True).order_by("name")
+    form = forms.CommitmentForm(request.POST or None, instance=commitment, funders=funders)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "L'engagement financier a été enregistré.")
+        return redirect(convention)
+    return _form_page(
+        request,
+        form,
+        title="Engagement financier annuel",
+        breadcrumbs=_convention_crumbs(convention),
+        cancel_url=convention.get_absolute_url(),
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def signatory_create(request, pk):
+    convention = _managed_convention_or_403(request, pk)
+    form = forms.SignatoryForm(
+        request.POST or None,
+        instance=convention.signatories.model(convention=convention),
+        organisations=convention.cite.organisations.order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Le signataire a été ajouté.")
+        return redirect(convention)
+    return _form_page(
+        request,
+        form,
+        title="Ajouter un signataire",
+        breadcrumbs=_convention_crumbs(convention),
+        cancel_url=convention.get_absolute_url(),
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def amendment_create(request, pk):
+    convention = _managed_convention_or_403(request, pk)
+    next_number = (convention.amendments.count() or 0) + 1
+    form = forms.AmendmentForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=convention.amendments.model(convention=convention),
+        initial={"number": next_number},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "L'avenant a été enregistré.")
+        return redirect(convention)
+    return _form_page(
+        request,
+        form,
+        title="Ajouter un avenant",
+        breadcrumbs=_convention_crumbs(convention),
+        cancel_url=convention.get_absolute_url(),
+    )
+
+
+def _serve_pdf(file_field, filename):
+    if not file_field:
+        raise Http404("Aucun document.")
+    try:
+        handle = file_field.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Document introuvable.") from error
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@staff_only
+def convention_document(request, pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    return _serve_pdf(convention.document, f"convention-{convention.pk}.pdf")
+
+
+@staff_only
+def amendment_document(request, pk, amendment_pk):
+    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    amendment = get_object_or_404(convention.amendments.all(), pk=amendment_pk)
+    return _serve_pdf(amendment.document, f"convention-{convention.pk}-avenant-{amendment.number}.pdf")
+

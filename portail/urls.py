@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+
+from pilotage.views import home
+
+
+@login_not_required
+def healthcheck(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+admin.site.site_header = "Portail Cité éducative – administration"
+admin.site.site_title = "Portail Cité éducative"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("compte/", include("accounts.urls")),
+    path("cites/", include("cites.urls")),
+    path("admin/", admin.site.urls),
+    path("sante/", healthcheck, name="healthcheck"),
+]

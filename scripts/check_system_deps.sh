@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks the Debian/Ubuntu libraries the portal needs; installs them when run as root.
+#   (no argument)  WeasyPrint's Pango/HarfBuzz, fonts, poppler-utils (PDF text extraction)
+#   --browser      Chromium for the browser tests (Debian's package, never a download)
+set -euo pipefail
+
+missing=()
+if [[ "${1:-}" == "--browser" ]]; then
+  command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+else
+  ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
+  ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing+=(libharfbuzz-subset0)
+  fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
+
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installation des paquets système manquants : ${missing[*]}"
+  apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Paquets système manquants : ${missing[*]}" >&2
+  echo "Installez-les avec : sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
