@@ -228,3 +228,6 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = "échec de connexion"
         verbose_name_plural = "échecs de connexion"
+
+    def __str__(self):
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -23,9 +23,11 @@ def invite(*, email, role, by, cite=None, organisation=None, full_name=""):
 
 
 def find_invitation(token):
-    return Invitation.objects.select_related("cite", "organisation").filter(
-        token_hash=Invitation.hash_token(token)
-    ).first()
+    return (
+        Invitation.objects.select_related("cite", "organisation")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
 
 
 def invitee_has_account(invitation):

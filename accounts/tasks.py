@@ -9,9 +9,9 @@ from .models import Invitation
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(invitation_id, token):
-    invitation = Invitation.objects.select_related("cite", "organisation", "invited_by").filter(
-        pk=invitation_id
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("cite", "organisation", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or not invitation.is_usable:
         return
     context = {

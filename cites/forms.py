@@ -55,7 +55,9 @@ class CiteForm(forms.ModelForm, DsfrBaseForm):
             self.fields["renewal_of"].queryset = Cite.objects.exclude(pk=cite.pk)
         else:
             self.fields["lead_school"].queryset = School.objects.none()
-            self.fields["lead_school"].help_text = "Choisissez-le après avoir renseigné les établissements du périmètre."
+            self.fields[
+                "lead_school"
+            ].help_text = "Choisissez-le après avoir renseigné les établissements du périmètre."
 
     def clean_code(self):
         return self.cleaned_data["code"].upper()
@@ -158,7 +160,19 @@ class LocalAxisForm(forms.ModelForm, DsfrBaseForm):
 class OrganisationForm(forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "siret", "rna", "is_funder", "address", "postal_code", "city", "email", "phone", "cites"]
+        fields = [
+            "name",
+            "kind",
+            "siret",
+            "rna",
+            "is_funder",
+            "address",
+            "postal_code",
+            "city",
+            "email",
+            "phone",
+            "cites",
+        ]
         widgets = {"cites": forms.CheckboxSelectMultiple}
         help_texts = {
             "siret": "14 chiffres, sans espace (obligatoire pour recevoir une subvention).",

@@ -116,9 +116,7 @@ class School(TimeStamped):
     uai = models.CharField("code UAI", max_length=8, unique=True, validators=[validate_uai])
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("type", max_length=10, choices=Kind.choices)
-    education_priority = models.CharField(
-        "éducation prioritaire", max_length=10, choices=Priority.choices, blank=True
-    )
+    education_priority = models.CharField("éducation prioritaire", max_length=10, choices=Priority.choices, blank=True)
     pupils = models.PositiveIntegerField("nombre d'élèves", null=True, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="schools", verbose_name="commune")
 
@@ -155,7 +153,12 @@ class Cite(TimeStamped):
     label_start = models.DateField("début du label")
     label_end = models.DateField("fin du label")
     renewal_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewals", verbose_name="renouvellement de"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name="renouvellement de",
     )
     lead_school = models.ForeignKey(
         School,
@@ -255,9 +258,7 @@ class Organisation(TimeStamped):
 
     name = models.CharField("nom", max_length=250)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    siret = models.CharField(
-        "SIRET", max_length=14, unique=True, null=True, blank=True, validators=[validate_siret]
-    )
+    siret = models.CharField("SIRET", max_length=14, unique=True, null=True, blank=True, validators=[validate_siret])
     rna = models.CharField("numéro RNA", max_length=10, blank=True, validators=[validate_rna])
     is_funder = models.BooleanField("financeur", default=False)
     address = models.CharField("adresse", max_length=250, blank=True)
@@ -391,9 +392,7 @@ class ConventionCommitment(TimeStamped):
         Organisation, on_delete=models.PROTECT, related_name="convention_commitments", verbose_name="financeur"
     )
     year = models.PositiveSmallIntegerField("année")
-    amount = models.DecimalField(
-        "montant engagé", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField("montant engagé", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     history = HistoricalRecords()
 
     class Meta:

@@ -231,10 +231,7 @@ def members(request, pk):
             return redirect("cites:members", pk=cite.pk)
     partner_org_ids = cite.organisations.values("id")
     memberships = (
-        Membership.objects.active()
-        .filter(cite=cite)
-        .select_related("user")
-        .order_by("role", "user__full_name")
+        Membership.objects.active().filter(cite=cite).select_related("user").order_by("role", "user__full_name")
     )
     partner_memberships = (
         Membership.objects.active()
@@ -243,8 +240,10 @@ def members(request, pk):
         .order_by("organisation__name", "user__full_name")
     )
     invitations = (
-        Invitation.objects.filter(cite=cite) | Invitation.objects.filter(organisation__in=partner_org_ids)
-    ).select_related("organisation", "invited_by").order_by("-created_at")[:50]
+        (Invitation.objects.filter(cite=cite) | Invitation.objects.filter(organisation__in=partner_org_ids))
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at")[:50]
+    )
     return render(
         request,
         "cites/members.html",
@@ -347,7 +346,10 @@ def organisation_update(request, pk):
         request,
         form,
         title=f"Modifier {organisation}",
-        breadcrumbs=[("Organisations", reverse("cites:organisation_list")), (organisation.name, organisation.get_absolute_url())],
+        breadcrumbs=[
+            ("Organisations", reverse("cites:organisation_list")),
+            (organisation.name, organisation.get_absolute_url()),
+        ],
         cancel_url=organisation.get_absolute_url(),
     )
 
@@ -537,4 +539,3 @@ def amendment_document(request, pk, amendment_pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
     amendment = get_object_or_404(convention.amendments.all(), pk=amendment_pk)
     return _serve_pdf(amendment.document, f"convention-{convention.pk}-avenant-{amendment.number}.pdf")
-

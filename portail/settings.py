@@ -28,8 +28,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire quand DEBUG est désactivé "
-            "(définissez la variable d'environnement SECRET_KEY)."
+            "SECRET_KEY est obligatoire quand DEBUG est désactivé (définissez la variable d'environnement SECRET_KEY)."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 
@@ -139,6 +138,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 # Uploaded files are never served by URL: every download goes through a view that
 # checks permissions, so there is no MEDIA_URL route.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -41,6 +41,7 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"personne{n}@example.org")
     full_name = factory.Faker("name", locale="fr_FR")
@@ -96,6 +97,7 @@ class CiteFactory(DjangoModelFactory):
 class OrganisationFactory(DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Association n° {n}")
     kind = Organisation.Kind.ASSOCIATION
