@@ -95,8 +95,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
+# An empty variable counts as unset: the embedded default applies.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portail.sqlite3'}"),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'portail.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write to the same file: WAL and immediate
@@ -162,7 +163,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail Cité éduca
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed"):
