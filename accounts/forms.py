@@ -13,14 +13,21 @@ from .models import LoginFailure, User
 class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
     """E-mail + password, with throttling of repeated failures per address."""
 
-    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autofocus": True}))
-    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput)
+    # No autofocus: keyboard users must meet the skip links first (RGAA 12.7).
+    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
         "throttled": "Trop de tentatives de connexion échouées : réessayez dans quelques minutes.",
     }
+
+    def clean_username(self):
+        # Addresses are stored in lower case; phones often capitalise the first letter.
+        return self.cleaned_data["username"].lower()
 
     def clean(self):
         email = (self.cleaned_data.get("username") or "").lower()
@@ -41,6 +48,11 @@ class ProfileForm(forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = User
         fields = ["full_name", "job_title", "phone"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel"}),
+        }
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm, DsfrBaseForm):
@@ -56,7 +68,9 @@ class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
 
 
 class AcceptInvitationForm(DsfrBaseForm):
-    full_name = forms.CharField(label="Nom complet", max_length=200)
+    full_name = forms.CharField(
+        label="Nom complet", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     password1 = forms.CharField(
         label="Mot de passe",
         strip=False,

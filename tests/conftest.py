@@ -6,6 +6,7 @@ association working there; plus a superuser. Tests check the owner, a read-only 
 and an outsider (404) with it.
 """
 
+import copy
 import os
 import shutil
 from types import SimpleNamespace
@@ -41,9 +42,12 @@ def _hardened(settings, tmp_path, request):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    if "e2e" not in request.keywords:
-        for engine in settings.TEMPLATES:
+    if request.node.get_closest_marker("e2e") is None:
+        # Assigning (not mutating) TEMPLATES resets the cached template engines.
+        templates = copy.deepcopy(settings.TEMPLATES)
+        for engine in templates:
             engine.setdefault("OPTIONS", {})["string_if_invalid"] = UndefinedVariable("%s")
+        settings.TEMPLATES = templates
     # Tasks run in-process unless a test asks for the real worker (fixture below).
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
