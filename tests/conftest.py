@@ -69,7 +69,12 @@ def celery_worker_real(tmp_path, settings):
     if broker.startswith("filesystem://"):
         queue = tmp_path / "celery-queue"
         queue.mkdir()
-        options = {"data_folder_in": str(queue), "data_folder_out": str(queue), "store_processed": False}
+        options = {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "control_folder": str(tmp_path / "celery-control"),
+            "store_processed": False,
+        }
     elif broker.startswith("redis://"):
         options = {"polling_interval": 0.1}
     celery_app.conf.update(
