@@ -6,10 +6,16 @@ def navigation(request):
     items = [("home", "Tableau de bord")]
     if scope.is_staff_of_some_cite:
         items += [
+            ("actions:list", "Propositions"),
+            ("actions:call_list", "Appels à projets"),
             ("cites:cite_list", "Cités éducatives"),
             ("cites:organisation_list", "Organisations"),
             ("cites:convention_list", "Conventions"),
         ]
     elif scope.organisations:
-        items += [("cites:organisation_list", "Mon organisation")]
+        items += [
+            ("actions:list", "Mes actions"),
+            ("calls:list", "Appels à projets"),
+            ("cites:organisation_list", "Mon organisation"),
+        ]
     return {"nav_items": items, "scope": scope}

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("accounts.urls")),
     path("cites/", include("cites.urls")),
+    path("actions/", include("actions.urls")),
+    path("appels-a-projets/", include("actions.public_urls")),
     path("admin/", admin.site.urls),
     path("sante/", healthcheck, name="healthcheck"),
 ]

@@ -1,0 +1,73 @@
+"""Pure permission predicates on already-scoped objects (no query: they read the scope).
+
+The object always comes from ``visible_to(user)`` first (404 outside the scope); these
+predicates decide the role (403 inside the scope).
+"""
+
+from accounts.models import Role
+from accounts.scope import Scope
+
+PORTEUR = "porteur"
+COORDINATION = "coordination"
+
+
+def workflow_roles(user, action):
+    """The roles the user holds on this action for the state machine."""
+    scope = Scope.for_user(user)
+    roles = set()
+    if action.porteur_id in scope.organisations:
+        roles.add(PORTEUR)
+    if scope.can_manage_cite(action.cite):
+        roles.add(COORDINATION)
+    return roles
+
+
+def is_porteur(user, action):
+    return action.porteur_id in Scope.for_user(user).organisations
+
+
+def is_cite_staff(user, action):
+    """Admin, coordinator, pilot or préfecture agent reading the action's cité."""
+    return Scope.for_user(user).can_read_cite(action.cite)
+
+
+def can_manage_calls(user, cite):
+    return Scope.for_user(user).can_manage_cite(cite)
+
+
+def can_create_proposal(user):
+    return bool(Scope.for_user(user).organisations)
+
+
+def can_edit_action(user, action):
+    """Only the porteur edits, and only a draft or a proposal sent back for changes."""
+    return is_porteur(user, action) and action.is_editable
+
+
+def can_instruct(user, action):
+    return Scope.for_user(user).can_manage_cite(action.cite)
+
+
+def can_see_opinions(user, action):
+    """Opinions and internal notes: cité staff only, never the porteur."""
+    return is_cite_staff(user, action)
+
+
+def can_give_opinion(user, action):
+    roles = Scope.for_user(user).roles_for_cite(action.cite)
+    return bool(roles & {"admin", Role.COORDINATOR, Role.PILOT, Role.PREFECTURE}) and (
+        action.status != action.Status.DRAFT
+    )
+
+
+def can_add_note(user, action):
+    return is_cite_staff(user, action)
+
+
+def can_read_messages(user, action):
+    return is_porteur(user, action) or is_cite_staff(user, action)
+
+
+def can_post_message(user, action):
+    """The thread is between the coordination and the porteur."""
+    return action.status != action.Status.DRAFT and (is_porteur(user, action) or can_instruct(user, action))

@@ -1,0 +1,286 @@
+"""The workflow of an action: one state machine, and the operations that write.
+
+Every transition is a function taking the action and the acting user. It checks who may
+do it from which state, runs in one transaction with the action row locked, records a
+:class:`~actions.models.Transition` (actor, time, comment) and queues the e-mail
+notifications once the transaction commits. A refused transition raises
+:class:`TransitionError` with a French message and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import permissions
+from .models import Action, Message, Opinion, ReferenceCounter, Transition
+from .permissions import COORDINATION, PORTEUR
+
+S = Action.Status
+
+
+class TransitionError(Exception):
+    """A workflow step that cannot happen (wrong state, incomplete proposal…)."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+class TransitionNotAllowed(TransitionError):
+    """The user's role does not allow this step (views answer 403)."""
+
+
+class ConflictError(Exception):
+    """Someone else saved the proposal since the form was opened."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: tuple
+    target: str
+    roles: frozenset
+    label: str  # the button, in French
+    comment_required: bool = False
+    event: str = ""  # e-mail notification template, if any
+
+
+TRANSITIONS = {
+    "submit": Rule((S.DRAFT,), S.SUBMITTED, frozenset({PORTEUR}), "Déposer la proposition", event="submitted"),
+    "start_review": Rule((S.SUBMITTED,), S.IN_REVIEW, frozenset({COORDINATION}), "Commencer l'instruction"),
+    "request_changes": Rule(
+        (S.SUBMITTED, S.IN_REVIEW),
+        S.CHANGES_REQUESTED,
+        frozenset({COORDINATION}),
+        "Demander des compléments",
+        comment_required=True,
+        event="changes_requested",
+    ),
+    "resubmit": Rule(
+        (S.CHANGES_REQUESTED,), S.IN_REVIEW, frozenset({PORTEUR}), "Renvoyer la proposition", event="resubmitted"
+    ),
+    "programme": Rule((S.IN_REVIEW,), S.PROGRAMMED, frozenset({COORDINATION}), "Programmer", event="decision"),
+    "reject": Rule(
+        (S.SUBMITTED, S.IN_REVIEW),
+        S.REJECTED,
+        frozenset({COORDINATION}),
+        "Ne pas retenir",
+        comment_required=True,
+        event="decision",
+    ),
+    "withdraw": Rule(
+        (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED, S.PROGRAMMED),
+        S.WITHDRAWN,
+        frozenset({PORTEUR}),
+        "Retirer la proposition",
+        event="withdrawn",
+    ),
+    "start": Rule((S.PROGRAMMED,), S.IN_PROGRESS, frozenset({PORTEUR, COORDINATION}), "Démarrer l'action"),
+    # The bilan form (issue 4, "Bilan") will call report_action once it is filled in.
+    "report": Rule((S.IN_PROGRESS,), S.REPORTED, frozenset({PORTEUR}), "Transmettre le bilan"),
+    "close": Rule((S.REPORTED,), S.CLOSED, frozenset({COORDINATION}), "Clôturer l'action"),
+}
+
+# Steps offered as buttons on the action page (the others have their own screens).
+BUTTON_TRANSITIONS = (
+    "start_review",
+    "request_changes",
+    "resubmit",
+    "programme",
+    "reject",
+    "withdraw",
+    "start",
+    "close",
+)
+
+
+def allowed_transitions(action, user):
+    """Names of the steps this user may take now (no query: reads the scope)."""
+    roles = permissions.workflow_roles(user, action)
+    return [name for name, rule in TRANSITIONS.items() if action.status in rule.sources and rule.roles & roles]
+
+
+def _check_submission(action):
+    problems = action.missing_items()
+    if problems:
+        raise TransitionError("La proposition ne peut pas encore être déposée.", problems)
+
+
+def _check_call_open(action):
+    if action.call_id and not action.call.is_open:
+        raise TransitionError(
+            "L'appel à projets est clos : la proposition ne peut plus être déposée. "
+            "Le brouillon reste enregistré ; contactez la coordination de la cité."
+        )
+
+
+def next_reference(cite, year):
+    """``CODE-YEAR-NNN``, the next number of the cité for the year.
+
+    The counter row is locked until the surrounding transaction ends, so two submissions
+    at the same time get two numbers; the unique constraint on the reference backs it.
+    """
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(cite=cite, year=year)
+    except IntegrityError:  # created by a concurrent transaction in the meantime
+        pass
+    counter = ReferenceCounter.objects.select_for_update().get(cite=cite, year=year)
+    counter.last_number = F("last_number") + 1
+    counter.save(update_fields=["last_number"])
+    counter.refresh_from_db(fields=["last_number"])
+    return f"{cite.code}-{year}-{counter.last_number:03d}"
+
+
+def _transition(action, name, *, by, comment="", checks=()):
+    rule = TRANSITIONS[name]
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().select_related("cite", "call").get(pk=action.pk)
+        if not rule.roles & permissions.workflow_roles(by, locked):
+            raise TransitionNotAllowed(f"Votre rôle ne permet pas cette opération : « {rule.label} ».")
+        if locked.status not in rule.sources:
+            raise TransitionError(
+                f"Opération impossible : « {rule.label} » n'est pas possible pour une action "
+                f"au statut « {locked.get_status_display()} »."
+            )
+        if rule.comment_required and not comment:
+            raise TransitionError(f"Un commentaire est obligatoire pour « {rule.label} ».")
+        for check in checks:
+            check(locked)
+        from_status = locked.status
+        locked.status = rule.target
+        locked.version += 1
+        fields = ["status", "version", "updated_at"]
+        if name == "submit":
+            locked.submitted_at = timezone.now()
+            fields.append("submitted_at")
+            if not locked.reference:
+                locked.reference = next_reference(locked.cite, locked.year)
+                fields.append("reference")
+        locked.save(update_fields=fields)
+        transition = Transition.objects.create(
+            action=locked, from_status=from_status, to_status=locked.status, actor=by, comment=comment
+        )
+        if rule.event:
+            _notify_on_commit(rule.event, locked.pk, transition_id=transition.pk)
+    for field in ("status", "version", "reference", "submitted_at", "updated_at"):
+        setattr(action, field, getattr(locked, field))
+    return transition
+
+
+def _notify_on_commit(event, action_id, **kwargs):
+    from .tasks import send_action_notification
+
+    transaction.on_commit(lambda: send_action_notification.delay(event, action_id, **kwargs))
+
+
+# --- The transitions ---------------------------------------------------------------------
+def submit_action(action, *, by, comment=""):
+    """First submission: the call must be open, the proposal complete and balanced."""
+    return _transition(action, "submit", by=by, comment=comment, checks=(_check_call_open, _check_submission))
+
+
+def start_review(action, *, by, comment=""):
+    return _transition(action, "start_review", by=by, comment=comment)
+
+
+def request_changes(action, *, by, comment):
+    return _transition(action, "request_changes", by=by, comment=comment)
+
+
+def resubmit_action(action, *, by, comment=""):
+    """The porteur answers a change request (allowed after the call closed)."""
+    return _transition(action, "resubmit", by=by, comment=comment, checks=(_check_submission,))
+
+
+def programme_action(action, *, by, comment=""):
+    return _transition(action, "programme", by=by, comment=comment)
+
+
+def reject_action(action, *, by, comment):
+    return _transition(action, "reject", by=by, comment=comment)
+
+
+def withdraw_action(action, *, by, comment=""):
+    return _transition(action, "withdraw", by=by, comment=comment)
+
+
+def start_action(action, *, by, comment=""):
+    return _transition(action, "start", by=by, comment=comment)
+
+
+def report_action(action, *, by, comment=""):
+    return _transition(action, "report", by=by, comment=comment)
+
+
+def close_action(action, *, by, comment=""):
+    return _transition(action, "close", by=by, comment=comment)
+
+
+TRANSITION_FUNCTIONS = {
+    "submit": submit_action,
+    "start_review": start_review,
+    "request_changes": request_changes,
+    "resubmit": resubmit_action,
+    "programme": programme_action,
+    "reject": reject_action,
+    "withdraw": withdraw_action,
+    "start": start_action,
+    "report": report_action,
+    "close": close_action,
+}
+
+
+def apply_transition(action, name, *, by, comment=""):
+    if name not in TRANSITION_FUNCTIONS:
+        raise TransitionError("Opération inconnue.")
+    return TRANSITION_FUNCTIONS[name](action, by=by, comment=comment)
+
+
+# --- Edits guarded by the version (optimistic locking) -----------------------------------
+def save_proposal(action, *, expected_version, save):
+    """Run ``save()`` (which writes the proposal) only if nobody saved it since
+    ``expected_version`` was read and it is still editable; bump the version.
+
+    Raises :class:`ConflictError` otherwise, and writes nothing.
+    """
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        if locked.version != expected_version:
+            raise ConflictError(
+                "Cette proposition a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
+                "Vos saisies n'ont pas été enregistrées : elles sont conservées ci-dessous. "
+                "Rechargez la page pour voir la version actuelle, puis reportez vos modifications."
+            )
+        if not locked.is_editable:
+            raise ConflictError(f"Cette proposition n'est plus modifiable (statut « {locked.get_status_display()} »).")
+        result = save()
+        Action.objects.filter(pk=action.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    action.version = expected_version + 1
+    return result
+
+
+# --- Opinions and messages ---------------------------------------------------------------
+def give_opinion(action, *, by, verdict, comment=""):
+    """Create or replace the user's avis on the action."""
+    if not permissions.can_give_opinion(by, action):
+        raise TransitionNotAllowed("Votre rôle ne permet pas de donner un avis sur cette action.")
+    opinion, _ = Opinion.objects.update_or_create(
+        action=action, author=by, defaults={"verdict": verdict, "comment": comment.strip()}
+    )
+    return opinion
+
+
+def post_message(action, *, by, text):
+    """Add a message to the coordination ↔ porteur thread and notify the other side."""
+    if not permissions.can_post_message(by, action):
+        raise TransitionNotAllowed("Votre rôle ne permet pas d'écrire dans ce fil de discussion.")
+    with transaction.atomic():
+        message = Message.objects.create(
+            action=action, author=by, text=text.strip(), from_porteur=permissions.is_porteur(by, action)
+        )
+        _notify_on_commit("message", action.pk, message_id=message.pk)
+    return message

@@ -1,0 +1,81 @@
+"""Every action URL for every role: outside the scope → 404, wrong role → 403."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action
+
+pytestmark = pytest.mark.django_db
+S = Action.Status
+
+ROLES = ["a.partner", "a.coordinator", "a.pilot", "a.prefecture", "admin",
+         "b.partner", "b.coordinator", "b.pilot", "b.prefecture"]  # fmt: skip
+OUTSIDERS = {"b.partner": 404, "b.coordinator": 404, "b.pilot": 404, "b.prefecture": 404}
+
+
+def _user(world, who):
+    if who == "admin":
+        return world.admin
+    side, role = who.split(".")
+    return getattr(getattr(world, side), role)
+
+
+# GET pages of an action sent back for changes (editable by its porteur).
+GET_EXPECTED = {
+    "detail": {"a.partner": 200, "a.coordinator": 200, "a.pilot": 200, "a.prefecture": 200, "admin": 200},
+    "update": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
+    "budget": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
+    "indicators": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("url_name", sorted(GET_EXPECTED))
+def test_get_pages(login, world, make_action, url_name, who):
+    action = make_action(status=S.CHANGES_REQUESTED)
+    expected = {**GET_EXPECTED[url_name], **OUTSIDERS}[who]
+    response = login(_user(world, who)).get(reverse(f"actions:{url_name}", args=[action.pk]))
+    assert response.status_code == expected
+
+
+# POSTs on a proposal in review; 302 means the operation was accepted.
+POST_EXPECTED = {
+    ("transition", "programme"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
+                                  "admin": 302},
+    ("transition", "withdraw"): {"a.partner": 302, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403,
+                                 "admin": 403},
+    ("opinion", None): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 302, "a.prefecture": 302, "admin": 302},
+    ("note_create", None): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 302, "a.prefecture": 302,
+                            "admin": 302},
+    ("message_create", None): {"a.partner": 302, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
+                               "admin": 302},
+}  # fmt: skip
+POST_DATA = {"avis-verdict": "favourable", "note-text": "Note", "message-text": "Message", "comment": "Motif"}
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize(("url_name", "transition"), sorted(POST_EXPECTED, key=str))
+def test_post_operations(login, world, make_action, url_name, transition, who):
+    action = make_action(status=S.IN_REVIEW)
+    args = [action.pk, transition] if transition else [action.pk]
+    expected = {**POST_EXPECTED[(url_name, transition)], **OUTSIDERS}[who]
+    response = login(_user(world, who)).post(reverse(f"actions:{url_name}", args=args), POST_DATA)
+    assert response.status_code == expected
+    if url_name == "transition":
+        action.refresh_from_db()
+        assert (action.status == S.IN_REVIEW) == (expected != 302)
+
+
+@pytest.mark.parametrize("who", ["a.coordinator", "a.pilot", "a.prefecture", "b.partner"])
+def test_a_draft_is_private_to_its_porteur(login, world, make_action, who):
+    draft = make_action()
+    assert login(_user(world, who)).get(draft.get_absolute_url()).status_code == 404
+    assert login(world.a.partner).get(draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["list", "call_list", "detail"])
+def test_anonymous_visitors_are_sent_to_login(client, make_action, url_name):
+    args = [make_action(status=S.SUBMITTED).pk] if url_name == "detail" else []
+    response = client.get(reverse(f"actions:{url_name}", args=args))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
