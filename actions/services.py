@@ -138,7 +138,7 @@ def _transition(action, name, *, by, comment="", checks=()):
     rule = TRANSITIONS[name]
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = Action.objects.select_for_update().select_related("cite", "call").get(pk=action.pk)
+        locked = Action.objects.select_for_update(of=("self",)).select_related("cite", "call").get(pk=action.pk)
         if not rule.roles & permissions.workflow_roles(by, locked):
             raise TransitionNotAllowed(f"Votre rôle ne permet pas cette opération : « {rule.label} ».")
         if locked.status not in rule.sources:

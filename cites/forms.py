@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Role
@@ -22,6 +23,14 @@ from .validators import normalize_siret
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def format_size(size):
+    """``1572864`` → ``1,5 Mo`` (French decimal comma; octets and Ko for small sizes)."""
+    for unit, factor in (("Mo", 1_048_576), ("Ko", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".removesuffix(".0").replace(".", ",") + f"\u00a0{unit}"
+    return f"{size}\u00a0octets"
+
+
 def validate_pdf_upload(upload):
     """A signed document: a real PDF (checked by content), within the size limit."""
     if not upload:
@@ -29,7 +38,7 @@ def validate_pdf_upload(upload):
     limit = settings.CONVENTION_DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise forms.ValidationError(
-            f"Le fichier pèse {upload.size / 1_048_576:.1f} Mo : la limite est de {limit / 1_048_576:.0f} Mo."
+            f"Le fichier pèse {format_size(upload.size)} : la limite est de {format_size(limit)}."
         )
     head = upload.read(5)
     upload.seek(0)
@@ -183,6 +192,12 @@ class OrganisationForm(forms.ModelForm, DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.fields["cites"].queryset = cite_choices
         self.fields["cites"].label = "Cités où elle intervient"
+        # A SIRET copied as printed ("732 829 320 00074") is normalised by clean_siret; the
+        # 14-character limit of the model applies after that, not to what was typed.
+        siret = self.fields["siret"]
+        siret.max_length = None
+        siret.validators = [v for v in siret.validators if not isinstance(v, MaxLengthValidator)]
+        siret.widget.attrs.pop("maxlength", None)
 
     def clean_siret(self):
         return normalize_siret(self.cleaned_data.get("siret")) or None
@@ -230,6 +245,15 @@ class AmendmentForm(forms.ModelForm, DsfrBaseForm):
         fields = ["number", "subject", "signed_on", "document"]
         widgets = {"signed_on": DATE_WIDGET}
 
+    def clean_number(self):
+        # ``convention`` is not a form field, so ModelForm skips the (convention, number)
+        # uniqueness check: without this, a duplicate number is a database error (500).
+        number = self.cleaned_data["number"]
+        siblings = Amendment.objects.filter(convention_id=self.instance.convention_id, number=number)
+        if number is not None and siblings.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"L'avenant n° {number} existe déjà pour cette convention.")
+        return number
+
 
 class SignatoryForm(forms.ModelForm, DsfrBaseForm):
     class Meta:
@@ -257,6 +281,15 @@ class CommitmentForm(forms.ModelForm, DsfrBaseForm):
         if amount is not None and amount < 0:
             raise forms.ValidationError(f"Un montant ne peut pas être négatif ({format_euros(amount)}).")
         return amount
+
+    def clean(self):
+        # Same reason as AmendmentForm.clean_number: (convention, funder, year) is unique.
+        cleaned = super().clean()
+        funder, year = cleaned.get("funder"), cleaned.get("year")
+        same = ConventionCommitment.objects.filter(convention_id=self.instance.convention_id, funder=funder, year=year)
+        if funder and year and same.exclude(pk=self.instance.pk).exists():
+            self.add_error("year", f"Un engagement de {funder} existe déjà pour {year} : modifiez-le plutôt.")
+        return cleaned
 
 
 class InvitationForm(DsfrBaseForm):

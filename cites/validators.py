@@ -52,7 +52,7 @@ def validate_uai(value):
     value = (value or "").strip().upper()
     if not re.fullmatch(r"\d{7}[A-Z]", value):
         raise ValidationError(
-            "Le code UAI comporte 7 chiffres suivis d'une lettre (par exemple 0300024M).", code="uai_format"
+            "Le code UAI comporte 7 chiffres suivis d'une lettre (par exemple 0750655E).", code="uai_format"
         )
     if uai_check_letter(value[:7]) != value[7]:
         raise ValidationError(

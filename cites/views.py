@@ -7,7 +7,7 @@ role check comes after (403 for a read-only role).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Max, Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,7 +94,6 @@ def cite_create(request):
     )
 
 
-@staff_only
 def cite_detail(request, pk):
     cite = get_object_or_404(
         Cite.objects.visible_to(request.user).select_related("lead_school__commune", "renewal_of"), pk=pk
@@ -114,7 +113,6 @@ def cite_detail(request, pk):
     return render(request, "cites/cite_detail.html", context)
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def cite_update(request, pk):
     cite = _managed_cite_or_403(request, pk)
@@ -128,7 +126,6 @@ def cite_update(request, pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def perimeter_update(request, pk):
     cite = _managed_cite_or_403(request, pk)
@@ -163,13 +160,11 @@ def _perimeter_item_view(request, pk, form_class, *, title, attach, instance=Non
     return _form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def commune_create(request, pk):
     return _perimeter_item_view(request, pk, forms.CommuneForm, title="Ajouter une commune", attach="communes")
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def priority_area_create(request, pk):
     return _perimeter_item_view(
@@ -177,13 +172,11 @@ def priority_area_create(request, pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def school_create(request, pk):
     return _perimeter_item_view(request, pk, forms.SchoolForm, title="Ajouter un établissement", attach="schools")
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def school_update(request, pk, school_pk):
     cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
@@ -193,7 +186,6 @@ def school_update(request, pk, school_pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def axis_edit(request, pk, axis_pk=None):
     cite = _managed_cite_or_403(request, pk)
@@ -208,7 +200,6 @@ def axis_edit(request, pk, axis_pk=None):
 
 
 # --- Members and invitations -------------------------------------------------------------
-@staff_only
 @require_http_methods(["GET", "POST"])
 def members(request, pk):
     cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
@@ -380,7 +371,6 @@ def convention_list(request):
     )
 
 
-@staff_only
 def convention_detail(request, pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("cite"), pk=pk)
     commitments = convention.commitments.select_related("funder").order_by("year", "funder__name")
@@ -405,7 +395,6 @@ def convention_detail(request, pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def convention_create(request, pk):
     cite = _managed_cite_or_403(request, pk)
@@ -430,7 +419,6 @@ def _convention_crumbs(convention):
     return [("Conventions", reverse("cites:convention_list")), (convention.title, convention.get_absolute_url())]
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def convention_update(request, pk):
     convention = _managed_convention_or_403(request, pk)
@@ -448,7 +436,6 @@ def convention_update(request, pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def commitment_edit(request, pk, commitment_pk=None):
     convention = _managed_convention_or_403(request, pk)
@@ -472,7 +459,6 @@ def commitment_edit(request, pk, commitment_pk=None):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def signatory_create(request, pk):
     convention = _managed_convention_or_403(request, pk)
@@ -494,11 +480,10 @@ def signatory_create(request, pk):
     )
 
 
-@staff_only
 @require_http_methods(["GET", "POST"])
 def amendment_create(request, pk):
     convention = _managed_convention_or_403(request, pk)
-    next_number = (convention.amendments.count() or 0) + 1
+    next_number = (convention.amendments.aggregate(highest=Max("number"))["highest"] or 0) + 1
     form = forms.AmendmentForm(
         request.POST or None,
         request.FILES or None,
@@ -528,13 +513,11 @@ def _serve_pdf(file_field, filename):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
 
-@staff_only
 def convention_document(request, pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
     return _serve_pdf(convention.document, f"convention-{convention.pk}.pdf")
 
 
-@staff_only
 def amendment_document(request, pk, amendment_pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
     amendment = get_object_or_404(convention.amendments.all(), pk=amendment_pk)

@@ -83,11 +83,15 @@ def celery_worker_real(tmp_path, settings):
         broker_transport_options=options,
         result_backend="cache+memory://",
     )
+    # Drop connection pools opened on the previous broker (an eager ``delay()`` opens
+    # the producer pool too): what Celery itself does in a new process.
+    celery_app._after_fork()
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
         celery_app.conf.update(saved)
+        celery_app._after_fork()
 
 
 def _member(email, role, **target):

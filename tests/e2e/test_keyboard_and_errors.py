@@ -77,15 +77,16 @@ def test_partner_cannot_open_the_cite_page(page, live_server, world, sign_in):
 
     response = page.goto(live_server.url + reverse("cites:cite_detail", args=[cite.pk]))
 
-    assert response.status == 403
-    expect(page.locator("h1")).to_have_text("Accès refusé")  # the DSFR error page, in French
+    # Outside the partner's scope: 404, the same answer as for a cité that does not exist.
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Page introuvable")  # the DSFR error page, in French
     expect(page.locator("body")).not_to_contain_text(cite.name)
     expect(page.locator("body")).not_to_contain_text("Périmètre")
     page.get_by_role("link", name="Retour au tableau de bord").click()
     page.wait_for_url(live_server.url + reverse("home"))
 
     # Cité B is outside the partner's scope: its page answers exactly like a cité that does
-    # not exist, so nothing leaks. (``staff_only`` refuses partners before any lookup: 403.)
+    # not exist, so nothing leaks.
     outside = page.goto(live_server.url + reverse("cites:cite_detail", args=[world.b.cite.pk]))
     outside_body = page.locator("main").inner_text()
     missing = page.goto(live_server.url + reverse("cites:cite_detail", args=[world.b.cite.pk + 1000]))
