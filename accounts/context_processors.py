@@ -11,11 +11,18 @@ def navigation(request):
             ("cites:cite_list", "Cités éducatives"),
             ("cites:organisation_list", "Organisations"),
             ("cites:convention_list", "Conventions"),
+            ("financements:index", "Financements"),
         ]
     elif scope.organisations:
         items += [
             ("actions:list", "Mes actions"),
             ("calls:list", "Appels à projets"),
             ("cites:organisation_list", "Mon organisation"),
+            ("financements:index", "Financements"),
         ]
+    if scope.departements or scope.is_admin:
+        items.append(("dashboards:prefecture", "Comparer les cités"))
+    if scope.is_admin:
+        items.append(("dashboards:national", "Vue nationale"))
+    items.append(("pilotage:index", "Pilotage"))
     return {"nav_items": items, "scope": scope}

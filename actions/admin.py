@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import Action, BudgetLine, Call, Indicator, Message, Note, Opinion, ReferenceCounter, Transition
+from .models import (
+    Action,
+    ActionReport,
+    BeneficiaryCount,
+    BudgetLine,
+    Call,
+    Indicator,
+    Message,
+    Note,
+    Opinion,
+    ReferenceCounter,
+    Transition,
+)
 
 
 @admin.register(Call)
@@ -62,3 +74,17 @@ class ThreadAdmin(admin.ModelAdmin):
 @admin.register(ReferenceCounter)
 class ReferenceCounterAdmin(admin.ModelAdmin):
     list_display = ["cite", "year", "last_number"]
+
+
+class BeneficiaryCountInline(admin.TabularInline):
+    model = BeneficiaryCount
+    extra = 0
+
+
+@admin.register(ActionReport)
+class ActionReportAdmin(admin.ModelAdmin):
+    list_display = ["action", "submitted_at", "submitted_by"]
+    search_fields = ["action__title", "action__reference"]
+    raw_id_fields = ["action"]
+    readonly_fields = ["submitted_at", "submitted_by"]
+    inlines = [BeneficiaryCountInline]

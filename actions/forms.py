@@ -1,9 +1,26 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from accounts.forms import AcceptInvitationForm
 from cites.models import LocalAxis, Organisation
+from cites.validators import normalize_siret, validate_siret
+from portail.templatetags.portail_tags import format_euros
 
-from .models import CHARGE_ACCOUNTS, PRODUIT_ACCOUNTS, Action, AgeBand, BudgetLine, Call, Indicator, Opinion
+from . import files
+from .models import (
+    CHARGE_ACCOUNTS,
+    PRODUIT_ACCOUNTS,
+    Action,
+    ActionReport,
+    AgeBand,
+    Attachment,
+    BeneficiaryCount,
+    BudgetLine,
+    Call,
+    Indicator,
+    Opinion,
+    variance_needs_explanation,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -144,7 +161,7 @@ class BaseBudgetFormSet(forms.BaseInlineFormSet):
 # Built once: Django appends the foreign key to the form's Meta.fields when a formset is
 # instantiated, which would leak into a formset class built later from the same form.
 BudgetFormSet = forms.inlineformset_factory(
-    Action, BudgetLine, form=BudgetLineForm, formset=BaseBudgetFormSet, extra=3, can_delete=True
+    Action, BudgetLine, form=BudgetLineForm, formset=BaseBudgetFormSet, extra=1, can_delete=True
 )
 
 
@@ -186,3 +203,202 @@ class TextForm(DsfrBaseForm):
 def funder_choices():
     """Organisations that can be named as the funder of a subsidy line (account 74)."""
     return Organisation.objects.funders().order_by("name")
+
+
+# --- Bilan -------------------------------------------------------------------------------
+class ActionReportForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = ActionReport
+        fields = ["carried_out", "results", "difficulties", "outlook"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+class BeneficiariesForm(DsfrBaseForm):
+    """Beneficiaries by age band × sex, and how many live in a QPV: three numbers a band.
+    Counts only — the form has no field for a name."""
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        existing = {row.age_band: row for row in report.beneficiaries.all()} if report.pk else {}
+        self.bands = []
+        for index, (band, label) in enumerate(AgeBand.choices):
+            row = existing.get(band)
+            names = []
+            for part, part_label, value in (
+                ("girls", "filles / femmes", row.girls if row else 0),
+                ("boys", "garçons / hommes", row.boys if row else 0),
+                ("qpv", "dont habitant un QPV", row.living_in_qpv if row else 0),
+            ):
+                name = f"tranche{index}_{part}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{label} : {part_label}", min_value=0, max_value=1_000_000, required=False, initial=value
+                )
+                names.append(name)
+            self.bands.append((band, label, names))
+
+    def rows(self):
+        """(label, girls field, boys field, qpv field) for the table."""
+        return [(label, *(self[name] for name in names)) for _band, label, names in self.bands]
+
+    def clean(self):
+        cleaned = super().clean()
+        for _band, _label, (girls, boys, qpv) in self.bands:
+            total = (cleaned.get(girls) or 0) + (cleaned.get(boys) or 0)
+            if (cleaned.get(qpv) or 0) > total:
+                self.add_error(qpv, "Les habitants d'un QPV ne peuvent dépasser le total filles + garçons.")
+        return cleaned
+
+    def save(self):
+        for band, _label, (girls, boys, qpv) in self.bands:
+            values = {
+                "girls": self.cleaned_data.get(girls) or 0,
+                "boys": self.cleaned_data.get(boys) or 0,
+                "living_in_qpv": self.cleaned_data.get(qpv) or 0,
+            }
+            if any(values.values()):
+                BeneficiaryCount.objects.update_or_create(report=self.report, age_band=band, defaults=values)
+            else:
+                BeneficiaryCount.objects.filter(report=self.report, age_band=band).delete()
+
+
+class IndicatorResultForm(forms.ModelForm, DsfrBaseForm):
+    class Meta:
+        model = Indicator
+        fields = ["result", "result_comment"]
+        widgets = {"result_comment": forms.Textarea(attrs={"rows": 2})}
+
+
+IndicatorResultFormSet = forms.modelformset_factory(Indicator, form=IndicatorResultForm, extra=0)
+
+
+class BudgetActualForm(forms.ModelForm, DsfrBaseForm):
+    """The actual amount of a budget line; a gap over 15 % must be explained."""
+
+    class Meta:
+        model = BudgetLine
+        fields = ["amount_actual", "variance_explanation"]
+        widgets = {"variance_explanation": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        cleaned = super().clean()
+        actual = cleaned.get("amount_actual")
+        planned = self.instance.amount_planned
+        if variance_needs_explanation(planned, actual) and not (cleaned.get("variance_explanation") or "").strip():
+            self.add_error(
+                "variance_explanation",
+                f"Expliquez l'écart : réalisé {format_euros(actual)} pour {format_euros(planned)} prévus, "
+                "soit plus de 15 % d'écart.",
+            )
+        return cleaned
+
+
+BudgetActualFormSet = forms.modelformset_factory(BudgetLine, form=BudgetActualForm, extra=0)
+
+
+# --- Attachments -------------------------------------------------------------------------
+class AttachmentForm(forms.ModelForm, DsfrBaseForm):
+    """A document, accepted for its content (magic bytes), never for its extension."""
+
+    class Meta:
+        model = Attachment
+        fields = ["kind", "file"]
+        help_texts = {"file": f"Formats acceptés : {files.ACCEPTED_LABEL}. 10 Mo au plus."}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > files.MAX_BYTES:
+            size = f"{upload.size / (1024 * 1024):.1f}".replace(".", ",")
+            raise forms.ValidationError(f"Le fichier « {upload.name} » pèse {size} Mo : 10 Mo au plus.")
+        self.detected = files.detect_type(upload)
+        if self.detected is None:
+            raise forms.ValidationError(
+                f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document "
+                f"{files.ACCEPTED_LABEL}, quelle que soit son extension."
+            )
+        return upload
+
+    def save_for(self, action, user):
+        attachment = self.instance
+        upload = self.cleaned_data["file"]
+        attachment.action = action
+        attachment.uploaded_by = user
+        attachment.original_name = upload.name[-255:]
+        attachment.content_type = self.detected.content_type
+        attachment.extension = self.detected.extension
+        attachment.size = upload.size
+        attachment.save()
+        return attachment
+
+
+# --- Partner sign-up ---------------------------------------------------------------------
+class SignupEmailForm(DsfrBaseForm):
+    email = forms.EmailField(
+        label="Votre adresse électronique",
+        help_text="Nous y envoyons un lien pour confirmer l'adresse et créer votre compte.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+SIGNUP_ORGANISATION_KINDS = [
+    (kind, label)
+    for kind, label in Organisation.Kind.choices
+    if kind in (Organisation.Kind.ASSOCIATION, Organisation.Kind.ENTREPRISE, Organisation.Kind.AUTRE)
+]
+
+
+class SignupForm(AcceptInvitationForm):
+    """Name, password and the organisation by SIRET (its name only when it is new)."""
+
+    siret = forms.CharField(
+        label="SIRET de votre organisation",
+        max_length=20,
+        help_text="14 chiffres, sur l'avis de situation au répertoire SIRENE ou l'annuaire des entreprises.",
+    )
+    organisation_name = forms.CharField(
+        label="Nom de l'organisation",
+        max_length=250,
+        required=False,
+        help_text="Seulement si l'organisation n'est pas encore connue du portail.",
+    )
+    organisation_kind = forms.ChoiceField(
+        label="Type d'organisation", choices=SIGNUP_ORGANISATION_KINDS, initial=Organisation.Kind.ASSOCIATION
+    )
+
+    def clean_siret(self):
+        value = normalize_siret(self.cleaned_data["siret"])
+        validate_siret(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        siret = cleaned.get("siret")
+        if siret and not (cleaned.get("organisation_name") or "").strip():
+            if not Organisation.objects.filter(siret=siret).exists():
+                self.add_error(
+                    "organisation_name", "Cette organisation n'est pas encore connue du portail : indiquez son nom."
+                )
+        return cleaned
+
+
+# --- Reviewers ---------------------------------------------------------------------------
+class ReviewersForm(DsfrBaseForm):
+    reviewers = forms.ModelMultipleChoiceField(
+        label="Rapporteurs",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Parmi les membres du pilotage (troïka) de la cité.",
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = pilots_of(action.cite)
+        self.fields["reviewers"].label_from_instance = lambda user: f"{user.full_name} ({user.email})"
+
+
+def pilots_of(cite):
+    from accounts.models import Membership, Role, User
+
+    pilot_ids = Membership.objects.active().filter(role=Role.PILOT, cite=cite).values("user_id")
+    return User.objects.filter(pk__in=pilot_ids, is_active=True).order_by("full_name", "id")

@@ -71,3 +71,17 @@ def can_read_messages(user, action):
 def can_post_message(user, action):
     """The thread is between the coordination and the porteur."""
     return action.status != action.Status.DRAFT and (is_porteur(user, action) or can_instruct(user, action))
+
+
+def is_instructing(user, action):
+    """Admin, or the coordination or a pilot of the action's cité (not the préfecture)."""
+    return bool(Scope.for_user(user).roles_for_cite(action.cite) & {"admin", Role.COORDINATOR, Role.PILOT})
+
+
+def can_read_attachments(user, action):
+    """Statutes, RIB, accounts: the porteur and the instruction of the cité only."""
+    return is_porteur(user, action) or is_instructing(user, action)
+
+
+def can_manage_attachments(user, action):
+    return can_edit_action(user, action)

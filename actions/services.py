@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import permissions
-from .models import Action, Message, Opinion, ReferenceCounter, Transition
+from .models import Action, ActionReport, Message, Opinion, ReferenceCounter, Transition
 from .permissions import COORDINATION, PORTEUR
 
 S = Action.Status
@@ -78,9 +78,11 @@ TRANSITIONS = {
         event="withdrawn",
     ),
     "start": Rule((S.PROGRAMMED,), S.IN_PROGRESS, frozenset({PORTEUR, COORDINATION}), "Démarrer l'action"),
-    # The bilan form (issue 4, "Bilan") will call report_action once it is filled in.
-    "report": Rule((S.IN_PROGRESS,), S.REPORTED, frozenset({PORTEUR}), "Transmettre le bilan"),
-    "close": Rule((S.REPORTED,), S.CLOSED, frozenset({COORDINATION}), "Clôturer l'action"),
+    # Taken from the bilan screen (actions:report), once the bilan is complete.
+    "report": Rule((S.IN_PROGRESS,), S.REPORTED, frozenset({PORTEUR}), "Transmettre le bilan", event="reported"),
+    "close": Rule(
+        (S.REPORTED,), S.CLOSED, frozenset({COORDINATION}), "Valider le bilan et clôturer l'action", event="closed"
+    ),
 }
 
 # Steps offered as buttons on the action page (the others have their own screens).
@@ -113,6 +115,16 @@ def _check_call_open(action):
         raise TransitionError(
             "L'appel à projets est clos : la proposition ne peut plus être déposée. "
             "Le brouillon reste enregistré ; contactez la coordination de la cité."
+        )
+
+
+def _check_porteur_validated(action):
+    from .signup import organisation_awaits_validation
+
+    if organisation_awaits_validation(action.porteur_id):
+        raise TransitionError(
+            "Votre organisation n'a pas encore été validée par la coordination de la cité : vous pouvez "
+            "préparer la proposition, mais pas la déposer avant cette validation."
         )
 
 
@@ -161,6 +173,8 @@ def _transition(action, name, *, by, comment="", checks=()):
                 locked.reference = next_reference(locked.cite, locked.year)
                 fields.append("reference")
         locked.save(update_fields=fields)
+        if name == "report":
+            ActionReport.objects.filter(action=locked).update(submitted_at=timezone.now(), submitted_by=by)
         transition = Transition.objects.create(
             action=locked, from_status=from_status, to_status=locked.status, actor=by, comment=comment
         )
@@ -180,7 +194,13 @@ def _notify_on_commit(event, action_id, **kwargs):
 # --- The transitions ---------------------------------------------------------------------
 def submit_action(action, *, by, comment=""):
     """First submission: the call must be open, the proposal complete and balanced."""
-    return _transition(action, "submit", by=by, comment=comment, checks=(_check_call_open, _check_submission))
+    return _transition(
+        action,
+        "submit",
+        by=by,
+        comment=comment,
+        checks=(_check_call_open, _check_porteur_validated, _check_submission),
+    )
 
 
 def start_review(action, *, by, comment=""):
@@ -212,8 +232,18 @@ def start_action(action, *, by, comment=""):
     return _transition(action, "start", by=by, comment=comment)
 
 
+def _check_report(action):
+    report = ActionReport.objects.filter(action=action).first()
+    if report is None:
+        raise TransitionError("Le bilan ne peut pas encore être transmis : il n'est pas rempli.")
+    problems = report.missing_items()
+    if problems:
+        raise TransitionError("Le bilan ne peut pas encore être transmis.", problems)
+
+
 def report_action(action, *, by, comment=""):
-    return _transition(action, "report", by=by, comment=comment)
+    """The porteur transmits a complete bilan: the action becomes ``reported``."""
+    return _transition(action, "report", by=by, comment=comment, checks=(_check_report,))
 
 
 def close_action(action, *, by, comment=""):
@@ -261,6 +291,43 @@ def save_proposal(action, *, expected_version, save):
         Action.objects.filter(pk=action.pk).update(version=F("version") + 1, updated_at=timezone.now())
     action.version = expected_version + 1
     return result
+
+
+def save_report(action, *, by, save):
+    """Run ``save()`` (which writes the bilan) if ``by`` is the porteur and the action is
+    still in progress; the action row is locked meanwhile, so a bilan cannot change
+    once transmitted."""
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        if not permissions.is_porteur(by, locked):
+            raise TransitionNotAllowed("Seul le porteur de projet remplit le bilan.")
+        if locked.status != S.IN_PROGRESS:
+            raise TransitionError(
+                f"Le bilan n'est plus modifiable : l'action est au statut « {locked.get_status_display()} »."
+            )
+        return save()
+
+
+def write_as_porteur(action, *, by, write):
+    """Run ``write()`` (attachments…) if ``by`` is the porteur and the proposal is still
+    editable, with the action row locked."""
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        if not permissions.is_porteur(by, locked):
+            raise TransitionNotAllowed("Seul le porteur de projet modifie sa proposition.")
+        if not locked.is_editable:
+            raise TransitionError(
+                f"Cette proposition n'est plus modifiable (statut « {locked.get_status_display()} »)."
+            )
+        return write()
+
+
+def assign_reviewers(action, *, by, reviewers):
+    """The coordination names the pilots who instruct the proposal (replaces the list)."""
+    if not permissions.can_instruct(by, action):
+        raise TransitionNotAllowed("Seule la coordination de la cité désigne les rapporteurs.")
+    with transaction.atomic():
+        action.reviewers.set(reviewers)
 
 
 # --- Opinions and messages ---------------------------------------------------------------

@@ -14,8 +14,8 @@ from accounts.models import Membership, Role
 from .models import Action, Message, Transition
 
 # Who hears of what: the coordination learns of what the porteur does, and conversely.
-TO_COORDINATION = {"submitted", "resubmitted", "withdrawn"}
-TO_PORTEUR = {"changes_requested", "decision"}
+TO_COORDINATION = {"submitted", "resubmitted", "withdrawn", "reported"}
+TO_PORTEUR = {"changes_requested", "decision", "closed"}
 EVENTS = TO_COORDINATION | TO_PORTEUR | {"message"}
 
 
@@ -70,6 +70,39 @@ def send_action_notification(event, action_id, transition_id=None, message_id=No
     subject = " ".join(render_to_string(f"emails/action_{event}_subject.txt", context).split())
     body = render_to_string(f"emails/action_{event}_body.txt", context)
     # One message per recipient: porteurs and coordinators never see each other's addresses.
+    for recipient in recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    return len(recipients)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def send_signup_link(email, url, call_title, has_account):
+    """The e-mail verification link of a partner sign-up (or, for a known address, a
+    pointer to the login page: the page never tells whether an account exists)."""
+    context = {"url": url, "call_title": call_title, "has_account": has_account}
+    subject = " ".join(render_to_string("emails/action_signup_link_subject.txt", context).split())
+    body = render_to_string("emails/action_signup_link_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    return 1
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def send_join_request_notification(join_request_id):
+    from .models import JoinRequest
+
+    request = JoinRequest.objects.select_related("user", "organisation", "cite").filter(pk=join_request_id).first()
+    if request is None:
+        return 0
+    recipients = sorted(
+        set(
+            Membership.objects.active()
+            .filter(role=Role.COORDINATOR, cite_id=request.cite_id, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+    context = {"request": request, "url": settings.SITE_URL + reverse("actions:join_requests")}
+    subject = " ".join(render_to_string("emails/action_join_request_subject.txt", context).split())
+    body = render_to_string("emails/action_join_request_body.txt", context)
     for recipient in recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     return len(recipients)

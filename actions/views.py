@@ -4,13 +4,15 @@ Every action comes from ``Action.objects.visible_to(user)`` (404 outside the sco
 role check comes after (403). Writes go through :mod:`actions.services`.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +21,7 @@ from accounts.decorators import staff_only
 from cites.models import Cite, LocalAxis, Organisation, PriorityArea
 
 from . import forms, permissions, services
-from .models import Action, BudgetLine, Call, Note, budget_gap_message
+from .models import Action, ActionReport, Attachment, BudgetLine, Call, Note, budget_gap_message
 
 PAGE_SIZE = 25
 SORTS = {
@@ -258,9 +260,70 @@ def action_budget(request, pk):
             "conflict": conflict,
             "total_charges": total_charges,
             "total_produits": total_produits,
+            "typed_charges": _typed_total(charges),
+            "typed_produits": _typed_total(produits),
             "gap_message": budget_gap_message(total_charges, total_produits) if total_charges != total_produits else "",
             "page_title": "Budget prévisionnel",
             "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
+def _typed_total(formset):
+    """The total of the rows as typed (kept rows only), for the page's server-side total;
+    static/js/budget.js recomputes it live in the browser."""
+    total = Decimal("0")
+    for form in formset.forms:
+        if not formset.is_bound:
+            total += form.instance.amount_planned if form.instance.pk else 0
+            continue
+        if form.data.get(form.add_prefix("DELETE")):
+            continue
+        raw = str(form.data.get(form.add_prefix("amount_planned"), "")).replace(",", ".").replace(" ", "")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            continue
+        if amount.is_finite():
+            total += amount
+    return total
+
+
+MAX_BUDGET_ROWS = 200
+BUDGET_SIDES = {"charges": BudgetLine.Side.CHARGE, "produits": BudgetLine.Side.PRODUIT}
+
+
+@require_http_methods(["GET"])
+def action_budget_row(request, pk, prefix):
+    """htmx: one more empty budget row for a side, and the formset's new TOTAL_FORMS."""
+    if prefix not in BUDGET_SIDES:
+        raise Http404("Nature de ligne inconnue.")
+    action = _porteur_action(request, pk)
+    if not action.is_editable:
+        raise PermissionDenied(f"Cette proposition n'est plus modifiable (statut « {action.get_status_display()} »).")
+    if not request.htmx:
+        return redirect("actions:budget", pk=action.pk)
+    raw = request.GET.get(f"{prefix}-TOTAL_FORMS", "")
+    if not raw.isdigit() or int(raw) >= MAX_BUDGET_ROWS:
+        return HttpResponseBadRequest("Nombre de lignes non valide.")
+    index = int(raw)
+    formset = forms.budget_formset(BUDGET_SIDES[prefix], instance=action, funders=forms.funder_choices())
+    form = formset.form(
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        **formset.get_form_kwargs(None),
+    )
+    formset.add_fields(form, None)
+    return render(
+        request,
+        "actions/includes/_budget_new_row.html",
+        {
+            "form": form,
+            "number": index + 1,
+            "with_funder": prefix == "produits",
+            "prefix": prefix,
+            "total_forms": index + 1,
         },
     )
 
@@ -296,6 +359,138 @@ def action_indicators(request, pk):
     )
 
 
+# --- Attachments ------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def action_attachments(request, pk):
+    """The porteur's documents: list, upload (checked by content), delete."""
+    action = _porteur_action(request, pk)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not action.is_editable:
+            return _not_editable(request, action)
+        if form.is_valid():
+            try:
+                attachment = services.write_as_porteur(
+                    action, by=request.user, write=lambda: form.save_for(action, request.user)
+                )
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                return redirect(action)
+            messages.success(request, f"« {attachment.original_name} » est joint à la proposition.")
+            return redirect("actions:attachments", pk=action.pk)
+    return render(
+        request,
+        "actions/action_attachments.html",
+        {
+            "action": action,
+            "form": form,
+            "attachments": action.attachments.order_by("kind", "id"),
+            "can_manage": permissions.can_manage_attachments(request.user, action),
+            "page_title": "Pièces jointes",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    action = _porteur_action(request, pk)
+    attachment = get_object_or_404(action.attachments, pk=attachment_pk)
+
+    def delete():
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+    try:
+        services.write_as_porteur(action, by=request.user, write=delete)
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+        return redirect(action)
+    messages.success(request, f"« {attachment.original_name} » est supprimé.")
+    return redirect("actions:attachments", pk=action.pk)
+
+
+def attachment_download(request, pk, attachment_pk):
+    """Serve a document to the porteur or the instruction of the cité (404 outside the
+    scope, 403 for other roles inside it)."""
+    action = _visible_action(request, pk)
+    attachment = get_object_or_404(Attachment.objects.filter(action=action), pk=attachment_pk)
+    if not permissions.can_read_attachments(request.user, action):
+        raise PermissionDenied("Les pièces jointes sont réservées au porteur et à l'instruction.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier n'est plus disponible.") from error
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+# --- Bilan ------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def action_report(request, pk):
+    """The porteur's bilan: fill it over several visits, then transmit it (→ reported)."""
+    action = _porteur_action(request, pk)
+    if action.status != Action.Status.IN_PROGRESS:
+        messages.error(
+            request,
+            f"Le bilan se remplit quand l'action est en cours ; elle est au statut « {action.get_status_display()} ».",
+        )
+        return redirect(action)
+    report = ActionReport.objects.filter(action=action).first() or ActionReport(action=action)
+    data = request.POST or None
+    report_form = forms.ActionReportForm(data, instance=report, prefix="bilan")
+    beneficiaries = forms.BeneficiariesForm(data, report=report, prefix="beneficiaires")
+    results = forms.IndicatorResultFormSet(data, queryset=action.indicators.order_by("id"), prefix="indicateurs")
+    actuals = forms.BudgetActualFormSet(
+        data, queryset=action.budget_lines.select_related("funder").order_by("side", "account", "id"), prefix="budget"
+    )
+    parts = (report_form, beneficiaries, results, actuals)
+    if request.method == "POST":
+        if all(part.is_valid() for part in parts):
+
+            def save():
+                report_form.save()
+                beneficiaries.save()
+                results.save()
+                actuals.save()
+
+            try:
+                services.save_report(action, by=request.user, save=save)
+            except services.TransitionNotAllowed as error:
+                raise PermissionDenied(error.message) from error
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                return redirect(action)
+            if "transmettre" not in request.POST:
+                messages.success(request, "Le bilan est enregistré : vous pourrez le compléter plus tard.")
+                return redirect("actions:report", pk=action.pk)
+            try:
+                services.report_action(action, by=request.user)
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                for problem in error.problems:
+                    messages.error(request, problem)
+                return redirect("actions:report", pk=action.pk)
+            messages.success(request, "Le bilan est transmis à la coordination de la cité.")
+            return redirect(action)
+        messages.error(request, "Le bilan contient des erreurs : corrigez les champs signalés.")
+    return render(
+        request,
+        "actions/action_report.html",
+        {
+            "action": action,
+            "report_form": report_form,
+            "beneficiaries": beneficiaries,
+            "results": results,
+            "actuals": actuals,
+            "missing": report.missing_items() if report.pk else [],
+            "page_title": "Bilan de l'action",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
 # --- Lists and detail --------------------------------------------------------------------
 def _int_param(request, name):
     value = request.GET.get(name, "")
@@ -305,7 +500,11 @@ def _int_param(request, name):
 def action_list(request):
     """Staff: the proposals of their cités. Partners: their organisation's actions."""
     base = Action.objects.visible_to(request.user)
-    actions = base.select_related("cite", "call", "porteur", "local_axis").with_budget_totals()
+    actions = (
+        base.select_related("cite", "call", "porteur", "local_axis").prefetch_related("reviewers").with_budget_totals()
+    )
+    if request.GET.get("rapporteur") == "moi":
+        actions = actions.filter(reviewers=request.user)
     selected = {name: _int_param(request, name) for name in ("appel", "axe", "qpv", "porteur")}
     if selected["appel"]:
         actions = actions.filter(call_id=selected["appel"])
@@ -339,6 +538,7 @@ def action_list(request):
                 ("statut", "Statut"),
             ],  # fmt: skip
             "selected": selected,
+            "mine": request.GET.get("rapporteur") == "moi",
             "status": status,
             "sort": sort,
             "is_partner_only": request.scope.is_partner_only,
@@ -360,6 +560,8 @@ def action_detail(request, pk):
     total_produits = sum((line.amount_planned for line in produits), start=0)
     opinions = list(action.opinions.select_related("author")) if can_see_opinions else []
     my_opinion = next((o for o in opinions if o.author_id == user.pk), None)
+    report = ActionReport.objects.filter(action=action).first()
+    beneficiaries = list(report.beneficiaries.all()) if report else []
     allowed = set(services.allowed_transitions(action, user))
     buttons = [(name, services.TRANSITIONS[name]) for name in services.BUTTON_TRANSITIONS if name in allowed]
     context = {
@@ -370,6 +572,14 @@ def action_detail(request, pk):
         "missing": action.missing_items() if is_porteur and action.is_editable else [],
         "buttons": buttons,
         "indicators": action.indicators.all(),
+        "report": report if report and (is_porteur or report.submitted_at) else None,
+        "can_read_attachments": permissions.can_read_attachments(user, action),
+        "attachments": action.attachments.order_by("kind", "id"),
+        "beneficiaries": beneficiaries,
+        "beneficiaries_total": sum(row.total for row in beneficiaries),
+        "beneficiaries_qpv": sum(row.living_in_qpv for row in beneficiaries),
+        "can_fill_report": is_porteur and action.status == Action.Status.IN_PROGRESS,
+        "budget_lines": lines,
         "charges": charges,
         "produits": produits,
         "total_charges": total_charges,
@@ -379,6 +589,16 @@ def action_detail(request, pk):
         "schools": action.schools.order_by("name"),
         "timeline": action.transitions.select_related("actor").order_by("created_at", "id"),
         "can_see_opinions": can_see_opinions,
+        "reviewers": list(action.reviewers.order_by("full_name", "id")) if can_see_opinions else [],
+        "reviewers_form": (
+            forms.ReviewersForm(
+                action=action,
+                prefix="rapporteurs",
+                initial={"reviewers": action.reviewers.values_list("pk", flat=True)},
+            )
+            if permissions.can_instruct(user, action) and action.status != Action.Status.DRAFT
+            else None
+        ),
         "opinions": opinions,
         "can_give_opinion": permissions.can_give_opinion(user, action),
         "opinion_form": forms.OpinionForm(instance=my_opinion, prefix="avis"),
@@ -392,6 +612,21 @@ def action_detail(request, pk):
         "breadcrumbs": _crumbs(),
     }
     return render(request, "actions/action_detail.html", context)
+
+
+@require_POST
+def action_reviewers(request, pk):
+    action = _visible_action(request, pk)
+    if not permissions.can_instruct(request.user, action):
+        raise PermissionDenied("Seule la coordination de la cité désigne les rapporteurs.")
+    form = forms.ReviewersForm(request.POST, action=action, prefix="rapporteurs")
+    if form.is_valid():
+        services.assign_reviewers(action, by=request.user, reviewers=form.cleaned_data["reviewers"])
+        names = ", ".join(user.full_name for user in form.cleaned_data["reviewers"]) or "aucun"
+        messages.success(request, f"Rapporteurs : {names}.")
+    else:
+        messages.error(request, "Choisissez les rapporteurs parmi les membres du pilotage de la cité.")
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#rapporteurs")
 
 
 # --- Workflow and instruction (POST only) ------------------------------------------------

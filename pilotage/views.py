@@ -1,6 +1,26 @@
-from django.shortcuts import render
+"""Steering pages: the home dashboard, meetings and COPIL decisions, PDF reports.
 
+Every object comes from a ``visible_to(user)`` queryset (404 outside the scope, so a
+partner gets 404 on every cité page); the role check comes after (403).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
 from cites.models import Cite
+
+from . import forms, permissions, services
+from .models import AgendaItem, Meeting, Report
+
+PAGE_SIZE = 25
 
 
 def home(request):
@@ -8,3 +28,388 @@ def home(request):
     cites = Cite.objects.visible_to(request.user).order_by("name")
     memberships = request.user.memberships.select_related("cite", "organisation").filter(is_active=True)
     return render(request, "home.html", {"cites": cites, "memberships": memberships})
+
+
+def _cite_or_404(request, cite_pk):
+    return get_object_or_404(Cite.objects.visible_to(request.user), pk=cite_pk)
+
+
+def _crumbs(cite=None, *extra):
+    crumbs = [("Pilotage", reverse("pilotage:index"))]
+    if cite is not None:
+        crumbs.append((cite.name, reverse("pilotage:cite", args=[cite.pk])))
+    return [*crumbs, *extra]
+
+
+def _reports(queryset):
+    return queryset.select_related("cite", "meeting", "action", "requested_by")
+
+
+# --- Index -------------------------------------------------------------------------------
+@require_GET
+def index(request):
+    scope = request.scope
+    cites = (
+        Cite.objects.visible_to(request.user).annotate(meetings_count=Count("meetings", distinct=True)).order_by("name")
+    )
+    own_actions = Action.objects.none()
+    if scope.organisations:
+        own_actions = (
+            Action.objects.filter(porteur_id__in=scope.organisations)
+            .exclude(status=Action.Status.DRAFT)
+            .select_related("cite", "porteur")
+            .order_by("-year", "reference", "id")
+        )
+    return render(
+        request,
+        "pilotage/index.html",
+        {"cites": cites, "own_actions": own_actions, "page_title": "Pilotage", "breadcrumbs": []},
+    )
+
+
+@require_GET
+def cite_overview(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    return redirect("pilotage:report_list", cite_pk=cite.pk)
+
+
+# --- Reports -----------------------------------------------------------------------------
+def _report_form(request, cite, data=None):
+    kinds = permissions.generable_kinds(request.user, cite)
+    meetings = Meeting.objects.filter(cite=cite, kind=Meeting.Kind.COPIL).order_by("-starts_at")
+    initial = {"year": timezone.localdate().year, "kind": kinds[0] if kinds else None}
+    return forms.ReportRequestForm(data, kinds=kinds, meetings=meetings, initial=initial), kinds
+
+
+@require_GET
+def report_list(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
+    form, kinds = _report_form(request, cite)
+    return render(
+        request,
+        "pilotage/report_list.html",
+        {
+            "cite": cite,
+            "page_obj": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page")),
+            "form": form if kinds else None,
+            "page_title": f"Rapports – {cite.name}",
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _report_created(request, report, fallback_url):
+    if request.htmx:
+        return render(request, "pilotage/includes/_report_row.html", {"report": report}, status=201)
+    messages.success(request, "La génération du rapport est lancée : il apparaît ci-dessous dès qu'il est prêt.")
+    return redirect(fallback_url)
+
+
+@require_POST
+def report_generate(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    form, kinds = _report_form(request, cite, request.POST)
+    if not kinds or (request.POST.get("kind") in Report.Kind.values and request.POST["kind"] not in kinds):
+        raise PermissionDenied("Votre rôle ne permet pas de générer ce rapport pour cette cité.")
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "pilotage/includes/_report_form_errors.html", {"form": form}, status=422)
+        reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
+        return render(
+            request,
+            "pilotage/report_list.html",
+            {
+                "cite": cite,
+                "page_obj": Paginator(reports, PAGE_SIZE).get_page(1),
+                "form": form,
+                "page_title": f"Rapports – {cite.name}",
+                "breadcrumbs": _crumbs(),
+            },
+            status=422,
+        )
+    data = form.cleaned_data
+    meeting = data["meeting"] if data["kind"] in Report.MEETING_KINDS else None
+    year = meeting.year if meeting else data["year"]
+    report = services.request_report(data["kind"], cite, year, request.user, meeting=meeting)
+    return _report_created(request, report, reverse("pilotage:report_list", args=[cite.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def action_sheets(request, action_pk):
+    """The PDF fiches of one action: partners reach this page for their own actions."""
+    action = get_object_or_404(Action.objects.visible_to(request.user).select_related("cite", "porteur"), pk=action_pk)
+    can_generate = permissions.can_generate_action_sheet(request.user, action)
+    if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied("Seuls le porteur et la coordination génèrent la fiche de cette action.")
+        report = services.request_report(
+            Report.Kind.ACTION_SHEET, action.cite, action.year, request.user, action=action
+        )
+        return _report_created(request, report, reverse("pilotage:action_sheets", args=[action.pk]))
+    reports = _reports(Report.objects.visible_to(request.user).filter(action=action, kind=Report.Kind.ACTION_SHEET))
+    return render(
+        request,
+        "pilotage/action_sheets.html",
+        {
+            "action": action,
+            "reports": reports.order_by("-created_at", "-id"),
+            "can_generate": can_generate,
+            "page_title": f"Fiche action PDF – {action}",
+            "breadcrumbs": [("Pilotage", reverse("pilotage:index"))],
+        },
+    )
+
+
+@require_GET
+def report_status(request, pk):
+    """The report's row, polled by htmx until the report is done or failed."""
+    report = get_object_or_404(_reports(Report.objects.visible_to(request.user)), pk=pk)
+    return render(request, "pilotage/includes/_report_row.html", {"report": report})
+
+
+@require_GET
+def report_download(request, pk):
+    report = get_object_or_404(
+        _reports(Report.objects.visible_to(request.user)).filter(status=Report.Status.DONE), pk=pk
+    )
+    if not report.file:
+        raise Http404("Fichier introuvable.")
+    response = FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Meetings ----------------------------------------------------------------------------
+def _meeting_or_404(request, pk):
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("cite"), pk=pk)
+
+
+def _managed_meeting(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can_manage_meetings(request.user, meeting.cite):
+        raise PermissionDenied("Seule la coordination de la cité gère ses réunions.")
+    return meeting
+
+
+def _meeting_crumbs(meeting):
+    return _crumbs(
+        None,
+        (meeting.cite.name, reverse("pilotage:meeting_list", args=[meeting.cite_id])),
+        (meeting.title, meeting.get_absolute_url()),
+    )
+
+
+@require_GET
+def meeting_list(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    meetings = (
+        Meeting.objects.filter(cite=cite)
+        .annotate(
+            items_count=Count("agenda_items", distinct=True),
+            present_count=Count("attendees", filter=Q(attendees__presence="present"), distinct=True),
+            attendees_count=Count("attendees", distinct=True),
+        )
+        .order_by("-starts_at", "id")
+    )
+    return render(
+        request,
+        "pilotage/meeting_list.html",
+        {
+            "cite": cite,
+            "page_obj": Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page")),
+            "can_manage": permissions.can_manage_meetings(request.user, cite),
+            "page_title": f"Réunions – {cite.name}",
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _form_page(request, form, *, title, breadcrumbs, cancel_url):
+    return render(
+        request,
+        "pilotage/form_page.html",
+        {"form": form, "page_title": title, "breadcrumbs": breadcrumbs, "cancel_url": cancel_url},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    if not permissions.can_manage_meetings(request.user, cite):
+        raise PermissionDenied("Seule la coordination de la cité gère ses réunions.")
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.cite = cite
+        meeting.save()
+        messages.success(request, f"La réunion « {meeting} » a été créée.")
+        return redirect(meeting)
+    list_url = reverse("pilotage:meeting_list", args=[cite.pk])
+    return _form_page(
+        request,
+        form,
+        title="Nouvelle réunion",
+        breadcrumbs=_crumbs(None, (cite.name, list_url)),
+        cancel_url=list_url,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_update(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "La réunion a été enregistrée.")
+        return redirect(meeting)
+    return _form_page(
+        request,
+        form,
+        title="Modifier la réunion",
+        breadcrumbs=_meeting_crumbs(meeting),
+        cancel_url=meeting.get_absolute_url(),
+    )
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    items = meeting.agenda_items.select_related("action__porteur").order_by("order", "id")
+    attendees = meeting.attendees.order_by("category", "name", "id")
+    reports = _reports(Report.objects.visible_to(request.user).filter(meeting=meeting)).order_by("-created_at", "-id")
+    can_manage = permissions.can_manage_meetings(request.user, meeting.cite)
+    return render(
+        request,
+        "pilotage/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "attendees": attendees,
+            "reports": reports,
+            "can_manage": can_manage,
+            "can_generate": can_manage and meeting.is_copil,
+            "page_title": meeting.title,
+            "breadcrumbs": _crumbs(None, (meeting.cite.name, reverse("pilotage:meeting_list", args=[meeting.cite_id]))),
+        },
+    )
+
+
+@require_POST
+def meeting_report(request, pk, kind):
+    meeting = _meeting_or_404(request, pk)
+    if kind not in Report.MEETING_KINDS or not meeting.is_copil:
+        raise Http404("Type de rapport inconnu pour cette réunion.")
+    if not permissions.can_generate(request.user, meeting.cite, kind):
+        raise PermissionDenied("Seule la coordination de la cité génère les documents du COPIL.")
+    report = services.request_report(kind, meeting.cite, meeting.year, request.user, meeting=meeting)
+    return _report_created(request, report, meeting.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_attendees(request, pk):
+    meeting = _managed_meeting(request, pk)
+    formset = forms.AttendeeFormSet(
+        request.POST or None, instance=meeting, queryset=meeting.attendees.order_by("category", "name", "id")
+    )
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, "La liste des participants a été enregistrée.")
+        return redirect(meeting)
+    return render(
+        request,
+        "pilotage/meeting_attendees.html",
+        {
+            "meeting": meeting,
+            "formset": formset,
+            "page_title": f"Participants – {meeting.title}",
+            "breadcrumbs": _meeting_crumbs(meeting),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_agenda(request, pk):
+    """Put proposals under instruction (« en instruction ») on a COPIL's agenda."""
+    meeting = _managed_meeting(request, pk)
+    candidates = (
+        Action.objects.filter(cite=meeting.cite, status=Action.Status.IN_REVIEW)
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("porteur")
+        .order_by("reference", "id")
+    )
+    if request.method == "POST":
+        chosen = candidates.filter(pk__in=[value for value in request.POST.getlist("actions") if value.isdigit()])
+        created = services.add_to_agenda(meeting, list(chosen), by=request.user)
+        title = request.POST.get("title", "").strip()[:250]
+        if title:
+            last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
+            AgendaItem.objects.create(meeting=meeting, title=title, order=last + 1)
+        messages.success(request, f"{len(created)} proposition(s) ajoutée(s) à l'ordre du jour.")
+        return redirect(meeting)
+    return render(
+        request,
+        "pilotage/meeting_agenda.html",
+        {
+            "meeting": meeting,
+            "candidates": candidates,
+            "page_title": f"Ordre du jour – {meeting.title}",
+            "breadcrumbs": _meeting_crumbs(meeting),
+        },
+    )
+
+
+def _decision_rows(meeting, data=None):
+    subsidies = Prefetch(
+        "action__budget_lines",
+        queryset=BudgetLine.objects.filter(account=SUBSIDY_ACCOUNT).select_related("funder").order_by("id"),
+        to_attr="subsidies",
+    )
+    items = (
+        meeting.agenda_items.exclude(action=None)
+        .select_related("action__porteur", "action__cite")
+        .prefetch_related(subsidies, "action__funding_lines")
+        .order_by("order", "id")
+    )
+    return [forms.DecisionRow(item, item.action.subsidies, data) for item in items]
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_decisions(request, pk):
+    """The COPIL's decision screen: every proposal of the agenda at once, applied in one
+    transaction or not at all."""
+    meeting = _managed_meeting(request, pk)
+    if not meeting.is_copil:
+        raise Http404("Seul un COPIL décide de la programmation.")
+    rows = _decision_rows(meeting, request.POST if request.method == "POST" else None)
+    error = None
+    if request.method == "POST":
+        if all([row.validate() for row in rows]):
+            decisions = [services.Decision(row.item, row.decision, row.comment, row.amounts) for row in rows]
+            try:
+                services.record_decisions(meeting, decisions, by=request.user)
+            except services.DecisionError as failure:
+                error = failure
+                rows = _decision_rows(meeting, request.POST)  # fresh rows: nothing was saved
+                for row in rows:
+                    row.validate()
+            else:
+                messages.success(request, "Les décisions du COPIL ont été enregistrées.")
+                return redirect(meeting)
+        else:
+            error = services.DecisionError("Aucune décision n'a été enregistrée : corrigez les points signalés.")
+    return render(
+        request,
+        "pilotage/meeting_decisions.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "error": error,
+            "decisions": AgendaItem.Decision.choices,
+            "page_title": f"Décisions – {meeting.title}",
+            "breadcrumbs": _meeting_crumbs(meeting),
+        },
+        status=422 if error else 200,
+    )

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
 
-from pilotage.views import home
+from pilotage.dashboards import home
 
 
 @login_not_required
@@ -20,6 +20,9 @@ urlpatterns = [
     path("cites/", include("cites.urls")),
     path("actions/", include("actions.urls")),
     path("appels-a-projets/", include("actions.public_urls")),
+    path("financements/", include("financements.urls")),
+    path("pilotage/", include("pilotage.urls")),
+    path("tableaux-de-bord/", include("pilotage.dashboard_urls")),
     path("admin/", admin.site.urls),
     path("sante/", healthcheck, name="healthcheck"),
 ]

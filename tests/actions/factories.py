@@ -112,3 +112,21 @@ def balanced_budget(action, amount=Decimal("1000.00")):
         funder=funder(),
         amount_planned=amount,
     )
+
+
+def complete_report(action, *, actual_ratio=Decimal("1")):
+    """A bilan ready to transmit: texts, one age band of beneficiaries, every indicator's
+    result, and every budget line's actual amount (planned × ``actual_ratio``)."""
+    from actions.models import ActionReport, BeneficiaryCount
+
+    report, _ = ActionReport.objects.update_or_create(
+        action=action, defaults={"carried_out": "Trente séances tenues.", "results": "Lecture améliorée."}
+    )
+    BeneficiaryCount.objects.update_or_create(
+        report=report, age_band=AgeBand.AGE_11_15, defaults={"girls": 18, "boys": 17, "living_in_qpv": 30}
+    )
+    action.indicators.update(result=Decimal("35"))
+    for line in action.budget_lines.all():
+        line.amount_actual = (line.amount_planned * actual_ratio).quantize(Decimal("0.01"))
+        line.save(update_fields=["amount_actual"])
+    return report

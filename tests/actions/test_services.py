@@ -6,7 +6,7 @@ from django.core import mail
 from actions import services
 from actions.models import Action, Transition
 
-from .factories import ActionFactory, BudgetLineFactory, CallFactory
+from .factories import ActionFactory, BudgetLineFactory, CallFactory, complete_report
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
@@ -22,6 +22,7 @@ def test_the_whole_workflow_is_recorded(world, make_action, django_capture_on_co
         services.resubmit_action(action, by=a.partner, comment="C'est précisé.")
         services.programme_action(action, by=a.coordinator, comment="Adoptée en COPIL.")
         services.start_action(action, by=a.partner)
+        complete_report(action)
         services.report_action(action, by=a.partner)
         services.close_action(action, by=a.coordinator)
     action.refresh_from_db()

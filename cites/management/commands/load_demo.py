@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.models import Membership, Role, User
+from actions.demo import load_actions
 from cites import demo_data as data
 from cites.models import (
     Cite,
@@ -31,6 +32,8 @@ from cites.models import (
     School,
     Signatory,
 )
+from financements.demo import load_funding
+from pilotage.demo import load_pilotage
 
 
 # --- Bookkeeping and generic helpers -----------------------------------------------------
@@ -256,7 +259,8 @@ def load_accounts(tally):
             upsert(tally, Membership, {"user": user, "role": role, **membership_target(role, target)}, is_active=True)
 
 
-STEPS = [load_territories, load_cites, load_organisations, load_conventions, load_accounts]
+STEPS = [load_territories, load_cites, load_organisations, load_conventions, load_accounts, load_actions, load_funding]
+STEPS.append(load_pilotage)  # meetings and reports (pilotage/demo.py)
 
 
 # --- Summary -----------------------------------------------------------------------------

@@ -214,6 +214,13 @@ class Action(TimeStamped):
         related_name="+",
         verbose_name="créée par",
     )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="reviewed_actions",
+        verbose_name="rapporteurs",
+        blank=True,
+        help_text="Membres du pilotage de la cité chargés d'instruire la proposition.",
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -312,6 +319,11 @@ class Indicator(TimeStamped):
     label = models.CharField("indicateur", max_length=250)
     target = models.DecimalField("cible", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     unit = models.CharField("unité", max_length=50, blank=True, help_text="Par exemple : élèves, séances, %")
+    # Filled in the bilan (ActionReport), against the target.
+    result = models.DecimalField(
+        "résultat obtenu", max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    result_comment = models.TextField("commentaire sur le résultat", blank=True)
 
     objects = ScopedByActionQuerySet.as_manager()
 
@@ -385,6 +397,11 @@ class BudgetLine(TimeStamped):
     amount_actual = models.DecimalField(
         "montant réalisé", **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    variance_explanation = models.TextField(
+        "explication de l'écart",
+        blank=True,
+        help_text="Obligatoire quand le montant réalisé s'écarte de plus de 15 % du montant prévu.",
+    )
 
     objects = ScopedByActionQuerySet.as_manager()
 
@@ -414,6 +431,25 @@ class BudgetLine(TimeStamped):
     def __str__(self):
         return f"{self.account} {self.label} : {self.amount_planned} €"
 
+    @property
+    def variance(self):
+        """Actual minus planned, or None while the actual amount is unknown."""
+        if self.amount_actual is None:
+            return None
+        return self.amount_actual - self.amount_planned
+
+    @property
+    def variance_ratio(self):
+        """The gap as a fraction of the planned amount (None if unknown or nothing planned)."""
+        if self.amount_actual is None or not self.amount_planned:
+            return None
+        return (self.amount_actual - self.amount_planned) / self.amount_planned
+
+    @property
+    def needs_explanation(self):
+        """CERFA 15059: a significant gap (more than 15 % of the planned amount) is explained."""
+        return variance_needs_explanation(self.amount_planned, self.amount_actual)
+
     def clean(self):
         super().clean()
         if self.side == self.Side.CHARGE and self.account and self.account not in CHARGE_ACCOUNTS:
@@ -422,6 +458,17 @@ class BudgetLine(TimeStamped):
             raise ValidationError({"account": "Un produit utilise un compte 70 à 78 ou 87."})
         if self.account == SUBSIDY_ACCOUNT and not self.funder_id:
             raise ValidationError({"funder": "Indiquez le financeur sollicité pour une subvention (compte 74)."})
+
+
+VARIANCE_THRESHOLD = Decimal("0.15")
+
+
+def variance_needs_explanation(planned, actual):
+    if actual is None:
+        return False
+    if not planned:
+        return actual > 0
+    return abs(actual - planned) > planned * VARIANCE_THRESHOLD
 
 
 class Transition(models.Model):
@@ -510,3 +557,8 @@ class Message(TimeStamped):
 
     def __str__(self):
         return self.text[:60]
+
+
+from .attachments import Attachment  # noqa: E402, F401, I001
+from .reports import ActionReport, BeneficiaryCount  # noqa: E402, F401, I001
+from .signup import JoinRequest  # noqa: E402, F401, I001

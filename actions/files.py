@@ -1,0 +1,65 @@
+"""Recognise an uploaded file by its content (magic bytes), never by its name.
+
+Accepted: PDF, OpenDocument text and spreadsheet (ODT, ODS), Office Open XML text and
+spreadsheet (DOCX, XLSX), PNG and JPEG. OpenDocument and Office files are zip archives:
+the first declares its type in a ``mimetype`` entry, the second lists its parts in
+``[Content_Types].xml`` (``word/document.xml`` or ``xl/workbook.xml``).
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+MAX_BYTES = 10 * 1024 * 1024
+ACCEPTED_LABEL = "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG"
+
+
+@dataclass(frozen=True)
+class FileType:
+    label: str
+    content_type: str
+    extension: str
+
+
+PDF = FileType("PDF", "application/pdf", ".pdf")
+PNG = FileType("PNG", "image/png", ".png")
+JPEG = FileType("JPEG", "image/jpeg", ".jpg")
+ODT = FileType("ODT", "application/vnd.oasis.opendocument.text", ".odt")
+ODS = FileType("ODS", "application/vnd.oasis.opendocument.spreadsheet", ".ods")
+DOCX = FileType("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
+XLSX = FileType("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx")
+OPENDOCUMENT = {ODT.content_type: ODT, ODS.content_type: ODS}
+
+
+def _zip_type(fileobj):
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                return OPENDOCUMENT.get(archive.read("mimetype").decode("ascii", "replace").strip())
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return DOCX
+                if "xl/workbook.xml" in names:
+                    return XLSX
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return None
+    return None
+
+
+def detect_type(fileobj):
+    """The :class:`FileType` of an accepted file, or None. Leaves the file at its start."""
+    fileobj.seek(0)
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    try:
+        if head.startswith(b"%PDF-"):
+            return PDF
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            return PNG
+        if head.startswith(b"\xff\xd8\xff"):
+            return JPEG
+        if head.startswith(b"PK\x03\x04"):
+            return _zip_type(fileobj)
+        return None
+    finally:
+        fileobj.seek(0)

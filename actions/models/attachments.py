@@ -1,0 +1,55 @@
+"""Documents joined to a proposal (statuts, RIB, last accounts…).
+
+Stored under MEDIA_ROOT, which no URL serves: they are downloaded only through
+``actions:attachment_download``, which checks the user's scope and role.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from . import Action, ScopedByActionQuerySet, TimeStamped
+
+
+def attachment_path(instance, filename):
+    # Never the user's file name (it is kept in original_name): a random name with the
+    # extension of the detected type.
+    return f"actions/{instance.action_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Attachment(TimeStamped):
+    class Kind(models.TextChoices):
+        STATUTES = "statuts", "Statuts"
+        RIB = "rib", "RIB"
+        ACCOUNTS = "comptes", "Derniers comptes approuvés"
+        OTHER = "autre", "Autre document"
+
+    # Bank details and statutes: only the porteur and the instruction read them.
+    SENSITIVE_KINDS = (Kind.STATUTES, Kind.RIB)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="attachments", verbose_name="action")
+    kind = models.CharField("type de document", max_length=10, choices=Kind.choices)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField("format", max_length=100)
+    extension = models.CharField("extension", max_length=10)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déposé par",
+    )
+
+    objects = ScopedByActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["action", "kind", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.original_name}"

@@ -1,0 +1,72 @@
+"""A partner who signed up from a call asks to act for an organisation (by SIRET).
+
+For an organisation already known, a coordinator of the cité approves the request, which
+creates the partner membership. For a new SIRET, the organisation is created with the
+partner as its member at once, and the request validates it: until then, the partner
+can draft but not submit.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from accounts.scope import Scope
+from cites.models import Cite, Organisation
+
+from . import TimeStamped
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """Requests the user may decide: coordinators of the cité, and admins."""
+        scope = Scope.for_user(user)
+        if scope.is_admin:
+            return self
+        return self.filter(scope.managed_cite_filter("cite__"))
+
+    def pending(self):
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(TimeStamped):
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        APPROVED = "approved", "Acceptée"
+        REJECTED = "rejected", "Refusée"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests", verbose_name="demandeur"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests", verbose_name="organisation"
+    )
+    cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="join_requests", verbose_name="cité")
+    creates_organisation = models.BooleanField(
+        "nouvelle organisation", default=False, help_text="L'organisation a été créée par cette inscription."
+    )
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidée par",
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de rattachement"
+        verbose_name_plural = "demandes de rattachement"
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending_per_user_and_organisation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.get_status_display()})"

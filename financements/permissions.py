@@ -1,0 +1,21 @@
+"""Pure permission predicates on already-scoped objects (no query: they read the scope).
+
+Objects come from ``visible_to(user)`` first (404 outside the scope); these predicates
+decide the role (403 inside the scope). The coordination of a cité (and the national
+team) edits money; pilots and the préfecture read; partners read their own actions' lines.
+"""
+
+from accounts.scope import Scope
+
+
+def can_read_cite_funding(user, cite):
+    """Envelopes, overview, programming table, exports: cité staff only."""
+    return Scope.for_user(user).can_read_cite(cite)
+
+
+def can_manage_funding(user, cite):
+    return Scope.for_user(user).can_manage_cite(cite)
+
+
+def is_porteur(user, action):
+    return action.porteur_id in Scope.for_user(user).organisations

@@ -1,0 +1,459 @@
+"""Operations on money: every write to envelopes, funding lines and payments.
+
+Each function runs in one transaction. The rows an invariant depends on are locked with
+``select_for_update()`` — always envelopes first, then lines, each in primary-key order,
+so that two operations never wait on each other in a cycle — and the sums are recomputed
+from the database *after* the locks are held. Two coordinators allocating the last euros
+of an envelope at the same time are thus serialised: the second one sees the first one's
+decision and is refused. (On SQLite, ``select_for_update`` is a no-op but transactions
+start with ``BEGIN IMMEDIATE``, which serialises writers in the same way.)
+
+A refused operation raises :class:`FundingError` with a French message (and, for bulk
+operations, the list of problems) and changes nothing. Services record who acted in the
+history (``by``); role checks are the views' job (see :mod:`financements.permissions`).
+"""
+
+import functools
+import time
+from decimal import Decimal
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import Sum
+
+from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
+from portail.templatetags.portail_tags import format_euros
+
+from .models import (
+    COMMITTED_STATUSES,
+    DECIDED_STATUSES,
+    ZERO,
+    Envelope,
+    FundingLine,
+    LineStatus,
+    Payment,
+)
+
+UNSET = object()
+S = LineStatus
+
+
+class FundingError(Exception):
+    """A money operation that would break an invariant; nothing was changed."""
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+    def __str__(self):
+        return " ".join([self.message, *self.problems])
+
+
+def serialised(operation):
+    """Retry the whole operation when SQLite reports the database as locked.
+
+    PostgreSQL makes a concurrent writer wait on the row lock; SQLite locks the whole
+    database, and in shared-cache mode (the in-memory test database) a second writer is
+    refused at once instead of waiting for the busy timeout. The refused attempt was
+    rolled back entirely, so running it again from the start is safe — but only when the
+    operation owns its transaction (inside a caller's transaction, the error propagates).
+    """
+
+    @functools.wraps(operation)
+    def wrapped(*args, **kwargs):
+        attempt = 0
+        while True:
+            outermost = not connection.in_atomic_block
+            try:
+                return operation(*args, **kwargs)
+            except OperationalError as error:
+                attempt += 1
+                retryable = connection.vendor == "sqlite" and "locked" in str(error) and outermost
+                if not retryable or attempt >= 100:
+                    raise
+                time.sleep(min(0.01 * attempt, 0.2))
+
+    return wrapped
+
+
+def _with_author(obj, by):
+    """Name the author in the history row written by the next save()."""
+    if by is not None:
+        obj._history_user = by
+    return obj
+
+
+def _check_amount(value, label):
+    if value is None:
+        return None
+    value = Decimal(value)
+    if value < 0:
+        raise FundingError(f"Le {label} ne peut pas être négatif ({format_euros(value)}).")
+    if value != value.quantize(Decimal("0.01")):
+        raise FundingError(f"Le {label} compte au plus deux décimales.")
+    return value
+
+
+def _decided_on(envelope_id, exclude_ids=()):
+    """Sum of the decided amounts drawn on an envelope, read now (call it under the lock)."""
+    total = (
+        FundingLine.objects.filter(envelope_id=envelope_id, status__in=DECIDED_STATUSES)
+        .exclude(pk__in=exclude_ids)
+        .aggregate(total=Sum("decided_amount"))["total"]
+    )
+    return total or ZERO
+
+
+def _paid_on(line_ids):
+    rows = Payment.objects.filter(line_id__in=line_ids).values("line_id").annotate(total=Sum("amount"))
+    return {row["line_id"]: row["total"] for row in rows}
+
+
+def _lock_envelopes(ids):
+    return {env.pk: env for env in Envelope.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _lock_lines(ids):
+    lines = FundingLine.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {line.pk: line for line in lines.select_related("action", "funder")}
+
+
+def _refresh(target, source, fields):
+    for field in fields:
+        setattr(target, field, getattr(source, field))
+
+
+LINE_FIELDS = (
+    "requested_amount",
+    "proposed_amount",
+    "decided_amount",
+    "status",
+    "legal_act_type",
+    "legal_act_reference",
+    "legal_act_date",
+    "external_reference",
+    "amount_to_recover",
+    "comment",
+    "envelope_id",
+    "updated_at",
+)
+
+
+# --- Envelopes ---------------------------------------------------------------------------
+@serialised
+def save_envelope(envelope, *, by):
+    """Create or update an envelope. Its amount cannot go below what is already decided
+    on it, and its funder, cité or year cannot change once lines draw on it."""
+    _check_amount(envelope.amount, "montant de l'enveloppe")
+    with transaction.atomic():
+        if envelope.pk:
+            locked = Envelope.objects.select_for_update().get(pk=envelope.pk)
+            moved = (locked.funder_id, locked.cite_id, locked.year) != (
+                envelope.funder_id,
+                envelope.cite_id,
+                envelope.year,
+            )
+            if moved and locked.lines.exists():
+                raise FundingError(
+                    "Des lignes de financement sont rattachées à cette enveloppe : "
+                    "son financeur, sa cité et son année ne peuvent plus changer."
+                )
+            decided = _decided_on(envelope.pk)
+            if envelope.amount < decided:
+                raise FundingError(
+                    f"Le montant de l'enveloppe ne peut pas être inférieur aux montants déjà décidés "
+                    f"({format_euros(decided)})."
+                )
+        _with_author(envelope, by).save()
+    return envelope
+
+
+# --- Lines -------------------------------------------------------------------------------
+def find_envelope(cite, year, funder_id):
+    """The envelope of this funder for the cité and year, when there is exactly one."""
+    envelopes = list(Envelope.objects.filter(cite=cite, year=year, funder_id=funder_id)[:2])
+    return envelopes[0] if len(envelopes) == 1 else None
+
+
+@serialised
+def create_lines_from_budget(action, *, by):
+    """One funding line per account-74 line of the action's budget (subsidy requested
+    from a funder), attached to the funder's envelope for the cité and year when there is
+    one. Budget lines that already have a funding line are skipped: calling it twice
+    creates nothing the second time. Returns the created lines."""
+    created = []
+    with transaction.atomic():
+        # The action row lock serialises two clicks on the button; the one-to-one link to
+        # the budget line backs it in the database.
+        Action.objects.select_for_update().filter(pk=action.pk).first()
+        budget_lines = BudgetLine.objects.filter(
+            action=action, account=SUBSIDY_ACCOUNT, funding_line__isnull=True
+        ).order_by("pk")
+        for budget_line in budget_lines:
+            line = FundingLine(
+                action=action,
+                funder_id=budget_line.funder_id,
+                budget_line=budget_line,
+                envelope=find_envelope(action.cite_id, action.year, budget_line.funder_id),
+                requested_amount=budget_line.amount_planned,
+            )
+            _with_author(line, by).save()
+            created.append(line)
+    return created
+
+
+@serialised
+def set_envelope(line, envelope, *, by):
+    """Attach a line to another envelope (or to none). The funder must match, the cité
+    and year must be the action's, and a decided amount must fit in the new envelope."""
+    with transaction.atomic():
+        ids = {line.envelope_id, envelope.pk if envelope else None} - {None}
+        envelopes = _lock_envelopes(ids)
+        locked = _lock_lines([line.pk])[line.pk]
+        target = envelopes.get(envelope.pk) if envelope else None
+        if target is not None:
+            _check_envelope_matches(locked, target)
+            if locked.counts_on_envelope:
+                available = target.amount - _decided_on(target.pk, exclude_ids=[locked.pk])
+                if locked.decided_amount > available:
+                    raise FundingError(_overrun_message(target, available, locked.decided_amount))
+        locked.envelope = target
+        _with_author(locked, by).save()
+    _refresh(line, locked, LINE_FIELDS)
+    line.envelope = target
+    return line
+
+
+def _check_envelope_matches(line, envelope):
+    if envelope.funder_id != line.funder_id:
+        raise FundingError(
+            f"Le financeur de la ligne ({line.funder}) n'est pas celui de l'enveloppe ({envelope.funder})."
+        )
+    if envelope.cite_id != line.action.cite_id or envelope.year != line.action.year:
+        raise FundingError("L'enveloppe doit être celle de la cité et de l'année de l'action.")
+
+
+def _overrun_message(envelope, available, asked):
+    return (
+        f"Enveloppe dépassée : « {envelope} » n'a plus que {format_euros(max(available, ZERO))} disponibles, "
+        f"{format_euros(asked)} demandés."
+    )
+
+
+def set_amounts(line, *, proposed=UNSET, decided=UNSET, by):
+    """Set the proposed and/or decided amount of one line (see :func:`set_amounts_bulk`)."""
+    set_amounts_bulk([(line, proposed, decided)], by=by)
+    return line
+
+
+def decide_lines_bulk(decisions, *, by):
+    """``decisions``: a list of ``(line, decided_amount)``. All or nothing."""
+    return set_amounts_bulk([(line, UNSET, decided) for line, decided in decisions], by=by)
+
+
+@serialised
+def set_amounts_bulk(changes, *, by):
+    """Apply ``(line, proposed, decided)`` changes (``UNSET`` leaves a value as it is), all
+    or nothing.
+
+    A decided amount moves a requested (or refused) line to « décidé »; a decided amount
+    of 0 refuses it. Under the envelope locks, the decided total of each envelope must
+    stay within its amount, and a line's decided amount cannot fall below what was
+    already paid on it. Raises :class:`FundingError` listing every problem.
+    """
+    changes = [(line, proposed, decided) for line, proposed, decided in changes]
+    if not changes:
+        return []
+    problems = []
+    for line, proposed, decided in changes:
+        for value, label in ((proposed, "montant proposé"), (decided, "montant décidé")):
+            if value is not UNSET and value is not None:
+                try:
+                    _check_amount(value, label)
+                except FundingError as error:
+                    problems.append(f"{line.action} – {line.funder} : {error.message}")
+    if problems:
+        raise FundingError("Aucun montant n'a été enregistré.", problems)
+
+    line_ids = [line.pk for line, _, _ in changes]
+    with transaction.atomic():
+        # Envelopes first (read without lock to know which), then the lines.
+        current_envelopes = FundingLine.objects.filter(pk__in=line_ids).values_list("envelope_id", flat=True)
+        envelopes = _lock_envelopes({env_id for env_id in current_envelopes if env_id})
+        locked = _lock_lines(line_ids)
+        paid = _paid_on(line_ids)
+        new_decided = {}
+        for line, proposed, decided in changes:
+            row = locked[line.pk]
+            label = f"{row.action} – {row.funder}"
+            if row.envelope_id and row.envelope_id not in envelopes:  # moved since we read it
+                raise FundingError("Une ligne a changé d'enveloppe pendant l'opération : recommencez.")
+            if proposed is not UNSET:
+                row.proposed_amount = None if proposed is None else Decimal(proposed)
+            if decided is not UNSET:
+                if row.status in (S.CANCELLED,):
+                    problems.append(f"{label} : la ligne est annulée, son montant ne peut plus être décidé.")
+                    continue
+                if decided is None:
+                    if row.status in COMMITTED_STATUSES:
+                        problems.append(f"{label} : la ligne est engagée, sa décision ne peut pas être effacée.")
+                        continue
+                    row.decided_amount = None
+                    row.status = S.REQUESTED
+                else:
+                    decided = Decimal(decided)
+                    already_paid = paid.get(row.pk, ZERO)
+                    if decided < already_paid:
+                        problems.append(
+                            f"{label} : le montant décidé ({format_euros(decided)}) ne peut pas être inférieur "
+                            f"aux versements déjà effectués ({format_euros(already_paid)})."
+                        )
+                        continue
+                    if decided < row.amount_to_recover:
+                        problems.append(f"{label} : le montant décidé est inférieur au montant à reverser.")
+                        continue
+                    row.decided_amount = decided
+                    if row.status in (S.REQUESTED, S.REJECTED, S.DECIDED):
+                        row.status = S.DECIDED if decided > 0 else S.REJECTED
+                        if decided == 0:
+                            row.decided_amount = ZERO
+            new_decided[row.pk] = row
+        for env_id, envelope in envelopes.items():
+            mine = [row for row in new_decided.values() if row.envelope_id == env_id]
+            if not mine:
+                continue
+            others = _decided_on(env_id, exclude_ids=[row.pk for row in mine])
+            asked = sum((row.decided_amount for row in mine if row.status in DECIDED_STATUSES), ZERO)
+            if others + asked > envelope.amount:
+                problems.append(_overrun_message(envelope, envelope.amount - others, asked))
+        if problems:
+            raise FundingError("Aucun montant n'a été enregistré.", problems)
+        for row in locked.values():
+            _with_author(row, by).save()
+    for line, _, _ in changes:
+        _refresh(line, locked[line.pk], LINE_FIELDS)
+    return [line for line, _, _ in changes]
+
+
+@serialised
+def record_legal_act(line, *, act_type, reference, date, by):
+    """Record the legal act (arrêté, convention, délibération, CA vote) of a decided line:
+    the money is then committed (engagement juridique)."""
+    if act_type not in FundingLine.LegalActType.values:
+        raise FundingError("Choisissez le type d'acte juridique.")
+    with transaction.atomic():
+        locked = _lock_lines([line.pk])[line.pk]
+        if locked.status not in DECIDED_STATUSES:
+            raise FundingError(
+                "Un acte juridique s'enregistre sur une ligne décidée "
+                f"(statut actuel : « {locked.get_status_display()} »)."
+            )
+        locked.legal_act_type = act_type
+        locked.legal_act_reference = reference or ""
+        locked.legal_act_date = date
+        if locked.status == S.DECIDED:
+            locked.status = S.COMMITTED
+        _with_author(locked, by).save()
+    _refresh(line, locked, LINE_FIELDS)
+    return line
+
+
+@serialised
+def record_payment(line, *, kind, amount, date, reference="", by):
+    """Record a payment on a committed line (or a justified one: the balance often
+    follows the bilan). Payments never exceed the decided amount; when they reach it, a
+    committed line becomes « versé »."""
+    amount = _check_amount(amount, "montant du versement")
+    if amount is None or amount <= 0:
+        raise FundingError("Le montant d'un versement doit être positif.")
+    if kind not in Payment.Kind.values:
+        raise FundingError("Choisissez la nature du versement.")
+    with transaction.atomic():
+        locked = _lock_lines([line.pk])[line.pk]
+        if locked.status not in (S.COMMITTED, S.PAID, S.JUSTIFIED):
+            raise FundingError(
+                "Un versement s'enregistre sur une ligne engagée (acte juridique enregistré) ; "
+                f"statut actuel : « {locked.get_status_display()} »."
+            )
+        already = _paid_on([locked.pk]).get(locked.pk, ZERO)
+        if already + amount > locked.decided_amount:
+            raise FundingError(
+                f"Versement refusé : {format_euros(already)} déjà versés sur {format_euros(locked.decided_amount)} "
+                f"décidés ; il reste {format_euros(locked.decided_amount - already)} à verser, "
+                f"{format_euros(amount)} demandés."
+            )
+        payment = Payment(line=locked, kind=kind, amount=amount, date=date, reference=reference or "")
+        _with_author(payment, by).save()
+        if already + amount == locked.decided_amount and locked.status == S.COMMITTED:
+            locked.status = S.PAID
+            _with_author(locked, by).save()
+    _refresh(line, locked, LINE_FIELDS)
+    return payment
+
+
+# status → the statuses it may move to through change_status (amounts have their own services)
+STATUS_CHANGES = {
+    S.REQUESTED: (S.REJECTED, S.CANCELLED),
+    S.DECIDED: (S.CANCELLED,),
+    S.COMMITTED: (S.JUSTIFIED, S.TO_RECOVER, S.CANCELLED),
+    S.PAID: (S.JUSTIFIED, S.TO_RECOVER),
+    S.JUSTIFIED: (S.TO_RECOVER,),
+    S.TO_RECOVER: (S.JUSTIFIED,),
+    S.REJECTED: (S.REQUESTED,),
+    S.CANCELLED: (),
+}
+
+
+@serialised
+def change_status(line, status, *, by, amount_to_recover=None, comment=""):
+    """Move a line along its life: justified (the bilan is accepted), to recover (the
+    bilan shows less spent than paid: ``amount_to_recover`` ≤ paid), cancelled (releases
+    the envelope; impossible once money was paid), rejected, or back to requested."""
+    with transaction.atomic():
+        locked = _lock_lines([line.pk])[line.pk]
+        allowed = STATUS_CHANGES.get(locked.status, ())
+        if status not in allowed:
+            raise FundingError(
+                f"Une ligne au statut « {locked.get_status_display()} » ne peut pas passer au statut "
+                f"« {LineStatus(status).label} »."
+            )
+        paid = _paid_on([locked.pk]).get(locked.pk, ZERO)
+        if status == S.CANCELLED and paid:
+            raise FundingError(
+                f"{format_euros(paid)} ont déjà été versés : la ligne ne peut pas être annulée ; "
+                "passez-la « à reverser »."
+            )
+        if status == S.TO_RECOVER:
+            amount = _check_amount(amount_to_recover, "montant à reverser")
+            if not amount:
+                raise FundingError("Indiquez le montant à reverser.")
+            if amount > paid:
+                raise FundingError(
+                    f"Le montant à reverser ({format_euros(amount)}) ne peut pas dépasser les versements "
+                    f"effectués ({format_euros(paid)})."
+                )
+            locked.amount_to_recover = amount
+        if status == S.REJECTED:
+            locked.decided_amount = None
+        if comment:
+            locked.comment = comment
+        locked.status = status
+        _with_author(locked, by).save()
+    _refresh(line, locked, LINE_FIELDS)
+    return line
+
+
+@serialised
+def update_line(line, *, by, proposed=UNSET, decided=UNSET, envelope=UNSET, external_reference=UNSET):
+    """The line form: envelope, amounts and external reference in one transaction."""
+    with transaction.atomic():
+        if envelope is not UNSET and (envelope.pk if envelope else None) != line.envelope_id:
+            set_envelope(line, envelope, by=by)
+        if proposed is not UNSET or decided is not UNSET:
+            set_amounts(line, proposed=proposed, decided=decided, by=by)
+        if external_reference is not UNSET and external_reference != line.external_reference:
+            locked = _lock_lines([line.pk])[line.pk]
+            locked.external_reference = external_reference
+            _with_author(locked, by).save()
+            _refresh(line, locked, LINE_FIELDS)
+    return line

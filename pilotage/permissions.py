@@ -1,0 +1,36 @@
+"""Pure permission predicates on already-scoped objects (no query: they read the scope).
+
+Objects come from ``visible_to(user)`` first (404 outside the scope); these decide the
+role (403 inside the scope).
+"""
+
+from accounts.scope import Scope
+
+from .models import Report
+
+CITE_KINDS = (Report.Kind.EVALUATION, Report.Kind.COPIL_DOSSIER, Report.Kind.COPIL_MINUTES)
+
+
+def generable_kinds(user, cite):
+    """The cité-level report kinds this user may generate: all of them for the
+    coordination, the evaluation report for the préfecture of the département."""
+    scope = Scope.for_user(user)
+    if scope.can_manage_cite(cite):
+        return list(CITE_KINDS)
+    if cite.departement in scope.departements:
+        return [Report.Kind.EVALUATION]
+    return []
+
+
+def can_generate(user, cite, kind):
+    return kind in generable_kinds(user, cite)
+
+
+def can_generate_action_sheet(user, action):
+    """The coordination of the action's cité, or the porteur (partners: their own actions)."""
+    scope = Scope.for_user(user)
+    return scope.can_manage_cite(action.cite) or action.porteur_id in scope.organisations
+
+
+def can_manage_meetings(user, cite):
+    return Scope.for_user(user).can_manage_cite(cite)

@@ -1,0 +1,413 @@
+"""What goes into each report: data gathered with a bounded number of queries, whatever
+the number of actions, then handed to a template under ``templates/pdf/``.
+
+Money comes from :mod:`financements` (envelopes, decided, paid, justified amounts) when
+the cité has envelopes for the year; otherwise the convention's yearly commitments stand
+in for the envelopes and the account-74 lines of the budgets for the amounts asked.
+"""
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
+
+from actions.models import SUBSIDY_ACCOUNT, Action, AgeBand, BeneficiaryCount, BudgetLine, Opinion, Transition
+from cites.models import ConventionCommitment, LocalAxis
+from financements.models import DECIDED_STATUSES, Envelope, FundingLine
+
+from .models import AgendaItem, Attendee, Report
+
+ZERO = Decimal("0.00")
+S = Action.Status
+RETAINED = (S.PROGRAMMED, S.IN_PROGRESS, S.REPORTED, S.CLOSED)
+UNDER_REVIEW = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)
+STATUS_GROUPS = [
+    ("Déposées", None),
+    ("En instruction", UNDER_REVIEW),
+    ("Retenues", RETAINED),
+    ("Non retenues", (S.REJECTED,)),
+    ("Retirées", (S.WITHDRAWN,)),
+]
+OBJECTIVES = list(LocalAxis.NationalObjective.choices)
+
+
+class ReportDataError(Exception):
+    """The report cannot be built from the data (message in French, shown to the user)."""
+
+
+def _percent(part, whole):
+    if not whole:
+        return 0.0
+    return round(float(part) * 100 / float(whole), 1)
+
+
+# --- Actions with everything a sheet needs -----------------------------------------------
+def with_sheet_data(queryset):
+    """Actions with their budget, indicators, timeline, funding lines and perimeter
+    prefetched: a fixed number of queries for any number of actions."""
+    return queryset.select_related("cite", "porteur", "local_axis", "call").prefetch_related(
+        "partners",
+        "priority_areas",
+        "schools",
+        "indicators",
+        Prefetch(
+            "budget_lines", queryset=BudgetLine.objects.select_related("funder").order_by("side", "account", "id")
+        ),
+        Prefetch("transitions", queryset=Transition.objects.select_related("actor").order_by("created_at", "id")),
+        Prefetch("funding_lines", queryset=FundingLine.objects.select_related("funder").order_by("funder__name", "id")),
+        Prefetch("opinions", queryset=Opinion.objects.order_by("created_at", "id")),
+    )
+
+
+def sheet(action):
+    """The figures of one fiche action, computed from prefetched rows."""
+    charges = [line for line in action.budget_lines.all() if line.side == BudgetLine.Side.CHARGE]
+    produits = [line for line in action.budget_lines.all() if line.side == BudgetLine.Side.PRODUIT]
+    charges_total = sum((line.amount_planned for line in charges), ZERO)
+    produits_total = sum((line.amount_planned for line in produits), ZERO)
+    subsidies = [line for line in produits if line.account == SUBSIDY_ACCOUNT]
+    verdicts = Counter(opinion.get_verdict_display() for opinion in action.opinions.all())
+    return {
+        "action": action,
+        "charges": charges,
+        "produits": produits,
+        "charges_total": charges_total,
+        "produits_total": produits_total,
+        "balanced": bool(charges_total) and charges_total == produits_total,
+        "subsidies": subsidies,
+        "subsidies_total": sum((line.amount_planned for line in subsidies), ZERO),
+        "funding_lines": list(action.funding_lines.all()),
+        "indicators": list(action.indicators.all()),
+        "transitions": list(action.transitions.all()),
+        "age_bands": action.age_band_labels(),
+        "opinions": sorted(verdicts.items()),
+    }
+
+
+def _requested_by_funder(sheets):
+    totals = defaultdict(lambda: ZERO)
+    for item in sheets:
+        for line in item["subsidies"]:
+            totals[line.funder_id] += line.amount_planned
+    return totals
+
+
+# --- Money per funder --------------------------------------------------------------------
+def funding_by_funder(cite, year, sheets=None):
+    """One row per funder: envelope, asked, decided, paid, justified, with totals.
+
+    ``source`` says where the envelope figures come from (« enveloppes » or
+    « convention »)."""
+    envelopes = list(Envelope.objects.for_cite_year(cite, year).select_related("funder").with_totals())
+    rows = {}
+    if envelopes:
+        source = "enveloppes"
+        for envelope in envelopes:
+            row = rows.setdefault(envelope.funder_id, _funder_row(envelope.funder))
+            row["envelope"] += envelope.amount
+            row["requested"] += envelope.requested_total
+            row["decided"] += envelope.decided_total
+            row["paid"] += envelope.paid_total
+            row["justified"] += envelope.justified_total
+            row["programmes"].append(envelope.get_programme_display())
+    else:
+        source = "convention"
+        commitments = ConventionCommitment.objects.filter(convention__cite=cite, year=year).select_related("funder")
+        for commitment in commitments:
+            rows.setdefault(commitment.funder_id, _funder_row(commitment.funder))["envelope"] += commitment.amount
+        if sheets is None:
+            retained = with_sheet_data(Action.objects.filter(cite=cite, year=year, status__in=RETAINED))
+            sheets = [sheet(action) for action in retained]
+        subsidy_lines = [line for item in sheets for line in item["subsidies"]]
+        for line in subsidy_lines:
+            rows.setdefault(line.funder_id, _funder_row(line.funder))["requested"] += line.amount_planned
+        decided = (
+            FundingLine.objects.for_cite_year(cite, year)
+            .counted()
+            .values("funder_id")
+            .annotate(total=Sum("decided_amount"))
+            .order_by()
+        )
+        for row in decided:
+            if row["funder_id"] in rows:
+                rows[row["funder_id"]]["decided"] += row["total"] or ZERO
+    ordered = sorted(rows.values(), key=lambda row: (-row["envelope"], row["funder"].name))
+    totals = {key: sum((row[key] for row in ordered), ZERO) for key in AMOUNT_KEYS}
+    for row in [*ordered, totals]:
+        row["rate"] = _percent(row["decided"], row["envelope"])
+    return {"rows": ordered, "totals": totals, "source": source}
+
+
+AMOUNT_KEYS = ("envelope", "requested", "decided", "paid", "justified")
+
+
+def _funder_row(funder):
+    return {"funder": funder, "programmes": [], **dict.fromkeys(AMOUNT_KEYS, ZERO)}
+
+
+# --- Key figures of a year ---------------------------------------------------------------
+def key_figures(cite, year, actions):
+    """``actions``: the year's proposals (not drafts), as sheets."""
+    retained = [item for item in actions if item["action"].status in RETAINED]
+    qpvs = {area.pk for item in retained for area in item["action"].priority_areas.all()}
+    schools = {school.pk for item in retained for school in item["action"].schools.all()}
+    return {
+        "year": year,
+        "proposals": len(actions),
+        "retained": len(retained),
+        "rejected": sum(1 for item in actions if item["action"].status == S.REJECTED),
+        "budget": sum((item["charges_total"] for item in retained), ZERO),
+        "subsidies": sum((item["subsidies_total"] for item in retained), ZERO),
+        "participants": sum(item["action"].expected_participants or 0 for item in retained),
+        "girls": sum(item["action"].expected_girls or 0 for item in retained),
+        "boys": sum(item["action"].expected_boys or 0 for item in retained),
+        "qpvs": len(qpvs),
+        "schools": len(schools),
+    }
+
+
+def _year_sheets(cite, year):
+    queryset = Action.objects.filter(cite=cite, year=year).proposals().order_by("national_objective", "reference", "id")
+    return [sheet(action) for action in with_sheet_data(queryset)]
+
+
+def _by_objective_and_status(sheets):
+    table = []
+    for value, label in [*OBJECTIVES, (None, "Sans objectif national")]:
+        mine = [item["action"] for item in sheets if item["action"].national_objective == value]
+        if value is None and not mine:
+            continue
+        counts = [
+            len(mine) if statuses is None else sum(1 for action in mine if action.status in statuses)
+            for _, statuses in STATUS_GROUPS
+        ]
+        table.append({"label": label, "counts": counts})
+    totals = [sum(row["counts"][i] for row in table) for i in range(len(STATUS_GROUPS))]
+    return {"headers": [label for label, _ in STATUS_GROUPS], "rows": table, "totals": totals}
+
+
+def _money_by_axis(sheets):
+    rows = []
+    for value, label in [*OBJECTIVES, (None, "Sans objectif national")]:
+        mine = [item for item in sheets if item["action"].national_objective == value]
+        if value is None and not mine:
+            continue
+        decided = sum(
+            (
+                line.decided_amount or ZERO
+                for item in mine
+                for line in item["funding_lines"]
+                if line.status in DECIDED_STATUSES
+            ),
+            ZERO,
+        )
+        rows.append(
+            {
+                "label": label,
+                "budget": sum((item["charges_total"] for item in mine), ZERO),
+                "requested": sum((item["subsidies_total"] for item in mine), ZERO),
+                "decided": decided,
+            }
+        )
+    return rows
+
+
+def _beneficiaries(cite, year, sheets):
+    """Per age band: the actions planning to reach it, and the beneficiaries the bilans
+    report (girls, boys, living in a QPV). Counts only, never names."""
+    bands = Counter(code for item in sheets for code in item["action"].age_bands)
+    reported = {
+        row["age_band"]: row
+        for row in BeneficiaryCount.objects.filter(report__action__cite=cite, report__action__year=year)
+        .values("age_band")
+        .annotate(girls=Sum("girls"), boys=Sum("boys"), qpv=Sum("living_in_qpv"))
+        .order_by()
+    }
+    rows = []
+    for code, label in AgeBand.choices:
+        row = reported.get(code, {})
+        girls, boys, qpv = row.get("girls") or 0, row.get("boys") or 0, row.get("qpv") or 0
+        rows.append(
+            {
+                "label": label,
+                "actions": bands.get(code, 0),
+                "girls": girls,
+                "boys": boys,
+                "total": girls + boys,
+                "qpv": qpv,
+            }
+        )
+    totals = {key: sum(row[key] for row in rows) for key in ("girls", "boys", "total", "qpv")}
+    return {"rows": rows, "totals": totals}
+
+
+def _chart(rows, value_key, label_key="label"):
+    """Rows with their bar width (percent of the largest), for the SVG charts."""
+    largest = max((float(row[value_key]) for row in rows), default=0)
+    return [
+        {"label": row[label_key], "value": row[value_key], "width": _percent(row[value_key], largest)} for row in rows
+    ]
+
+
+# --- Contexts per kind -------------------------------------------------------------------
+def action_sheet_context(report):
+    action = with_sheet_data(Action.objects.filter(pk=report.action_id)).first()
+    if action is None:
+        raise ReportDataError("L'action de cette fiche n'existe plus.")
+    return "pdf/action_sheet.html", {
+        "cite": action.cite,
+        "title": f"Fiche action {action.reference or ''}".strip(),
+        "sheet": sheet(action),
+    }
+
+
+def evaluation_context(report):
+    cite, year = report.cite, report.year
+    current = _year_sheets(cite, year)
+    previous = _year_sheets(cite, year - 1)
+    retained = [item for item in current if item["action"].status in RETAINED]
+    funding = funding_by_funder(cite, year, sheets=retained)
+    figures = key_figures(cite, year, current)
+    figures_before = key_figures(cite, year - 1, previous)
+    funding_before = funding_by_funder(cite, year - 1)
+    leverage = None
+    cite_money = funding["totals"]["decided"] or figures["subsidies"]
+    if cite_money:
+        leverage = (figures["budget"] / cite_money).quantize(Decimal("0.01"))
+    qpvs = sorted(
+        {area.pk: area for item in retained for area in item["action"].priority_areas.all()}.values(),
+        key=lambda area: area.name,
+    )
+    schools = sorted(
+        {school.pk: school for item in retained for school in item["action"].schools.all()}.values(),
+        key=lambda school: school.name,
+    )
+    indicators = [(item["action"], indicator) for item in retained for indicator in item["indicators"]]
+    return "pdf/evaluation.html", {
+        "cite": cite,
+        "year": year,
+        "title": f"Rapport annuel d'évaluation {year}",
+        "figures": figures,
+        "figures_before": figures_before,
+        "by_status": _by_objective_and_status(current),
+        "funding": funding,
+        "funding_before": funding_before,
+        "funding_chart": _chart(
+            [{"label": row["funder"].name, "value": row["envelope"]} for row in funding["rows"]], "value"
+        ),
+        "money_by_axis": _money_by_axis(retained),
+        "leverage": leverage,
+        "beneficiaries": _beneficiaries(cite, year, retained),
+        "indicators": indicators,
+        "qpvs": qpvs,
+        "schools": schools,
+        "sheets": current,
+    }
+
+
+def _meeting_or_error(report):
+    if report.meeting_id is None:
+        raise ReportDataError("Ce rapport n'est rattaché à aucune réunion.")
+    return report.meeting
+
+
+def _agenda(meeting):
+    items = list(meeting.agenda_items.select_related("action").order_by("order", "id"))
+    action_ids = [item.action_id for item in items if item.action_id]
+    sheets = {action.pk: sheet(action) for action in with_sheet_data(Action.objects.filter(pk__in=action_ids))}
+    return [{"item": item, "sheet": sheets.get(item.action_id)} for item in items]
+
+
+def _funder_columns(sheets):
+    funders = {line.funder_id: line.funder for item in sheets for line in item["subsidies"]}
+    return sorted(funders.values(), key=lambda funder: funder.name)
+
+
+def _asked_row(item, funders):
+    asked = _requested_by_funder([item])
+    return [asked.get(funder.pk, ZERO) for funder in funders]
+
+
+def _attendance(meeting):
+    attendees = list(meeting.attendees.order_by("category", "name", "id"))
+    by_category = []
+    for value, label in Attendee.Category.choices:
+        mine = [a for a in attendees if a.category == value]
+        present = sum(1 for a in mine if a.presence == Attendee.Presence.PRESENT)
+        by_category.append({"label": label, "present": present, "excused": len(mine) - present, "people": mine})
+    present_total = sum(row["present"] for row in by_category)
+    return {
+        "attendees": attendees,
+        "by_category": by_category,
+        "present": present_total,
+        "excused": len(attendees) - present_total,
+    }
+
+
+def copil_dossier_context(report):
+    meeting = _meeting_or_error(report)
+    agenda = _agenda(meeting)
+    sheets = [entry["sheet"] for entry in agenda if entry["sheet"]]
+    funders = _funder_columns(sheets)
+    programming = [
+        {"item": entry["item"], "sheet": entry["sheet"], "asked": _asked_row(entry["sheet"], funders)}
+        for entry in agenda
+        if entry["sheet"]
+    ]
+    asked_totals = [sum((row["asked"][i] for row in programming), ZERO) for i in range(len(funders))]
+    funding = funding_by_funder(meeting.cite, meeting.year)
+    asked_by_funder = _requested_by_funder(sheets)
+    consumption = []
+    for row in funding["rows"]:
+        asked = asked_by_funder.get(row["funder"].pk, ZERO)
+        after = row["decided"] + asked
+        consumption.append({**row, "asked": asked, "after": after, "remaining": row["envelope"] - after})
+    return "pdf/copil_dossier.html", {
+        "cite": meeting.cite,
+        "meeting": meeting,
+        "title": f"Dossier – {meeting.title}",
+        "agenda": agenda,
+        "attendance": _attendance(meeting),
+        "funders": funders,
+        "programming": programming,
+        "asked_totals": asked_totals,
+        "asked_total": sum(asked_totals, ZERO),
+        "budget_total": sum((item["charges_total"] for item in sheets), ZERO),
+        "consumption": consumption,
+        "funding": funding,
+        "sheets": sheets,
+    }
+
+
+def copil_minutes_context(report):
+    meeting = _meeting_or_error(report)
+    agenda = _agenda(meeting)
+    decisions = []
+    for entry in agenda:
+        if not entry["sheet"]:
+            continue
+        lines = entry["sheet"]["funding_lines"]
+        decided = sum((line.decided_amount or ZERO for line in lines if line.status in DECIDED_STATUSES), ZERO)
+        decisions.append({**entry, "lines": lines, "decided": decided})
+    counts = Counter(entry["item"].decision for entry in decisions)
+    return "pdf/copil_minutes.html", {
+        "cite": meeting.cite,
+        "meeting": meeting,
+        "title": f"Compte rendu – {meeting.title}",
+        "agenda": agenda,
+        "attendance": _attendance(meeting),
+        "decisions": decisions,
+        "decision_counts": [(label, counts.get(value, 0)) for value, label in AgendaItem.Decision.choices],
+        "decided_total": sum((entry["decided"] for entry in decisions), ZERO),
+        "funding": funding_by_funder(meeting.cite, meeting.year),
+        "generated_at": timezone.now(),
+    }
+
+
+BUILDERS = {
+    Report.Kind.ACTION_SHEET: action_sheet_context,
+    Report.Kind.EVALUATION: evaluation_context,
+    Report.Kind.COPIL_DOSSIER: copil_dossier_context,
+    Report.Kind.COPIL_MINUTES: copil_minutes_context,
+}

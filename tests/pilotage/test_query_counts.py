@@ -1,0 +1,69 @@
+"""The report list and the meeting list run the same number of queries at two sizes."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pilotage.models import Report
+
+from .factories import AgendaItemFactory, AttendeeFactory, MeetingFactory, ReportFactory
+
+SMALL, LARGE = 3, 15
+
+
+def measure(client, url):
+    client.get(url)  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def assert_same_count(client, url, build):
+    labels = [build(i) for i in range(SMALL)]
+    small, content = measure(client, url)
+    assert all(label in content for label in labels)
+    labels += [build(i) for i in range(SMALL, LARGE)]
+    large, content = measure(client, url)
+    assert all(label in content for label in labels)
+    assert small == large, f"{small} queries with {SMALL} rows, {large} with {LARGE}"
+
+
+def test_report_list(login, world, make_proposal):
+    meeting = MeetingFactory(cite=world.a.cite, title="COPIL témoin")
+
+    def build(i):
+        kind = [Report.Kind.EVALUATION, Report.Kind.COPIL_DOSSIER, Report.Kind.ACTION_SHEET][i % 3]
+        fields = {"meeting": meeting} if kind == Report.Kind.COPIL_DOSSIER else {}
+        if kind == Report.Kind.ACTION_SHEET:
+            fields["action"] = make_proposal(anct="1000.00")
+        status = [Report.Status.DONE, Report.Status.QUEUED, Report.Status.FAILED][i % 3]
+        report = ReportFactory(
+            cite=world.a.cite,
+            kind=kind,
+            status=status,
+            requested_by=world.a.coordinator,
+            page_count=2,
+            size=1000,
+            error="Motif" if status == Report.Status.FAILED else "",
+            **fields,
+        )
+        return f'id="rapport-{report.pk}"'
+
+    assert_same_count(login(world.a.coordinator), reverse("pilotage:report_list", args=[world.a.cite.pk]), build)
+
+
+def test_meeting_list(login, world, make_proposal):
+    def build(i):
+        meeting = MeetingFactory(
+            cite=world.a.cite, title=f"Réunion témoin {i:02d}", starts_at=timezone.now() - datetime.timedelta(days=i)
+        )
+        AttendeeFactory(meeting=meeting)
+        AttendeeFactory(meeting=meeting, presence="excused")
+        AgendaItemFactory(meeting=meeting, action=make_proposal(anct="1000.00"))
+        return f"Réunion témoin {i:02d}"
+
+    assert_same_count(login(world.a.pilot), reverse("pilotage:meeting_list", args=[world.a.cite.pk]), build)
