@@ -249,6 +249,8 @@ def load_action(tally, spec, call, index):
 
     if reported:
         load_report(tally, spec, action, author, dict(steps)["report"])
+    if the_cite.slug == data.ALES and spec["status"] not in (Action.Status.DRAFT, Action.Status.SUBMITTED):
+        cmd.add_links(tally, action.reviewers, [User.objects.get(email=data.PILOT_ALES)])
     if spec.get("opinion"):
         verdict, comment = spec["opinion"]
         opinion_author = User.objects.get(email=data.PILOT_ALES) if the_cite.slug == data.ALES else coordinator

@@ -94,6 +94,7 @@ def test_timelines_follow_the_state_machine_with_actors():
                 step.from_status in rule.sources and step.to_status == rule.target for rule in TRANSITIONS.values()
             )
     assert Opinion.objects.filter(author__email="troika.ales@example.org").count() >= 10
+    assert Action.objects.filter(reviewers__email="troika.ales@example.org").count() >= 15
     assert Message.objects.filter(action__cite__slug=ALES).exists()
 
 

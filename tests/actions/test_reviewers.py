@@ -34,7 +34,9 @@ def test_the_coordinator_assigns_pilots_of_the_cite(login, world, make_action):
     assert "Rapporteurs" in listing and "Zoé Pilote" in listing
     mine = login(world.a.pilot).get(reverse("actions:list"), {"rapporteur": "moi"}).context["page_obj"]
     assert list(mine) == [action]
-    assert list(login(world.a.coordinator).get(reverse("actions:list"), {"rapporteur": "moi"}).context["page_obj"]) == []
+    assert (
+        list(login(world.a.coordinator).get(reverse("actions:list"), {"rapporteur": "moi"}).context["page_obj"]) == []
+    )
 
     client.post(url(action), {})
     assert not action.reviewers.exists()
