@@ -33,7 +33,7 @@ COORDINATION_STEPS = {"start_review", "request_changes", "programme", "reject", 
 
 def _command():
     # Imported here: the command imports this module to list its steps.
-    from cites.management.commands import load_demo
+    from cites import demo as load_demo
 
     return load_demo
 

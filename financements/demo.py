@@ -28,7 +28,7 @@ S = LineStatus
 
 def _loader():
     """The demo loader's helpers (imported late: the loader imports this module)."""
-    from cites.management.commands import load_demo
+    from cites import demo as load_demo
 
     return load_demo
 

@@ -75,7 +75,7 @@ ALES_ATTENDEES = [
 
 
 def _loader():
-    from cites.management.commands import load_demo
+    from cites import demo as load_demo
 
     return load_demo
 

@@ -1,4 +1,5 @@
-"""``python manage.py load_demo``: load the demo cités, their partners and demo accounts.
+"""The ground steps of ``python manage.py load_demo`` (pilotage/management/commands):
+the demo cités, their perimeter, partners, conventions and demo accounts.
 
 Idempotent: every object is looked up by its natural key (INSEE code, QPV code, UAI,
 SIRET or name, slug, e-mail…), created when missing, brought back to the demo values
@@ -6,20 +7,19 @@ when it differs, and left untouched (no save, no history row) when it already ma
 Every object is validated with ``full_clean()`` before it is saved, and the whole load
 runs in one transaction: a bad code aborts everything with a readable error.
 
-The data lives in ``cites/demo_data.py``. To extend the demo (actions, funding,
-meetings), add the data there and a ``load_…(tally)`` step to ``STEPS`` below; use
-``upsert()``, ``add_links()`` and the ``cite()``/``organisation()``… look-ups.
+The data lives in ``cites/demo_data.py``. Upper floors (actions, funding, meetings) add
+their own ``load_…(tally)`` steps in their ``demo.py``, built with ``upsert()``,
+``add_links()`` and the ``cite()``/``organisation()``… look-ups of this module; the
+command, on the top floor, runs them all in order.
 """
 
 from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from accounts.models import Membership, Role, User
-from actions.demo import load_actions
 from cites import demo_data as data
 from cites.models import (
     Cite,
@@ -32,8 +32,6 @@ from cites.models import (
     School,
     Signatory,
 )
-from financements.demo import load_funding
-from pilotage.demo import load_pilotage
 
 
 # --- Bookkeeping and generic helpers -----------------------------------------------------
@@ -259,8 +257,7 @@ def load_accounts(tally):
             upsert(tally, Membership, {"user": user, "role": role, **membership_target(role, target)}, is_active=True)
 
 
-STEPS = [load_territories, load_cites, load_organisations, load_conventions, load_accounts, load_actions, load_funding]
-STEPS.append(load_pilotage)  # meetings and reports (pilotage/demo.py)
+STEPS = [load_territories, load_cites, load_organisations, load_conventions, load_accounts]
 
 
 # --- Summary -----------------------------------------------------------------------------
@@ -305,21 +302,3 @@ def summary_lines(tally):
         f"inchangés : {sum(tally.unchanged.values())} ; liens ajoutés : {tally.links}."
     )
     return lines
-
-
-class Command(BaseCommand):
-    help = "Charge (ou remet à jour) les données de démonstration : cités, partenaires, conventions, comptes."
-
-    def handle(self, *args, **options):
-        tally = Tally()
-        with transaction.atomic():
-            for step in STEPS:
-                step(tally)
-        lines = summary_lines(tally)
-        for line in lines[:-1]:
-            self.stdout.write(line)
-        self.stdout.write(self.style.SUCCESS(lines[-1]))
-        if options["verbosity"] >= 2:
-            for label, counter in (("créés", tally.created), ("mis à jour", tally.updated)):
-                for model_name, count in sorted(counter.items()):
-                    self.stdout.write(f"  {model_name} {label} : {count}")

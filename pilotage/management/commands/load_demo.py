@@ -1,0 +1,35 @@
+"""``python manage.py load_demo``: load (or bring back) the whole demo data set.
+
+It lives on the top floor because it runs every app's step, in order: territories,
+cités, organisations, conventions and accounts (cites/demo.py), then calls and actions
+(actions/demo.py), funding (financements/demo.py), meetings and reports
+(pilotage/demo.py). Idempotent: a second run creates and changes nothing.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from actions.demo import load_actions
+from cites import demo as cites_demo
+from financements.demo import load_funding
+from pilotage.demo import load_pilotage
+
+STEPS = [*cites_demo.STEPS, load_actions, load_funding, load_pilotage]
+
+
+class Command(BaseCommand):
+    help = "Charge (ou remet à jour) les données de démonstration : cités, partenaires, conventions, comptes."
+
+    def handle(self, *args, **options):
+        tally = cites_demo.Tally()
+        with transaction.atomic():
+            for step in STEPS:
+                step(tally)
+        lines = cites_demo.summary_lines(tally)
+        for line in lines[:-1]:
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(lines[-1]))
+        if options["verbosity"] >= 2:
+            for label, counter in (("créés", tally.created), ("mis à jour", tally.updated)):
+                for model_name, count in sorted(counter.items()):
+                    self.stdout.write(f"  {model_name} {label} : {count}")
