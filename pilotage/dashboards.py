@@ -116,7 +116,7 @@ def _todo(request, cite):
     bilan_due = Q(status__in=(S.PROGRAMMED, S.IN_PROGRESS), end_date__lt=today) & (
         Q(report__isnull=True) | Q(report__submitted_at__isnull=True)
     )
-    answered = Q(status=S.IN_REVIEW, pk__in=Action.objects.filter(resubmitted).values("pk"))
+    answered = Q(status=S.IN_REVIEW, pk__in=Action.objects.filter(resubmitted, cite=cite).values("pk"))
     definitions = [
         ("instruct", "Propositions à instruire", Q(status__in=(S.SUBMITTED, S.IN_REVIEW)), "submitted"),
         ("opinions", "Avis attendus" if manages else "Avis attendus de vous", awaiting, "in_review"),

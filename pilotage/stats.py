@@ -220,16 +220,38 @@ def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meeting
                 for name in annotations:
                     target[name] = row[name] if row[name] is not None else target[name]
 
+    def add(queryset, key_field, name, aggregate):
+        for row in queryset.order_by().values(key_field).annotate(value=aggregate):
+            target = rows.get(row[key_field])
+            if target is not None and row["value"] is not None:
+                target[name] += row["value"]
+
     fill(envelopes.filter(cite__in=cite_ids, year=year), "cite_id", envelope=money_sum("amount"))
+    # Money through the envelope (same cité and year as the action, enforced by
+    # financements.services) — a join on the small envelope table rather than on the wide
+    # actions table — then the lines outside any envelope through their action.
+    decided = money_sum("decided_amount")
     fill(
-        lines.filter(action__cite__in=cite_ids, action__year=year, status__in=DECIDED_STATUSES),
+        lines.filter(envelope__cite__in=cite_ids, envelope__year=year, status__in=DECIDED_STATUSES),
+        "envelope__cite_id",
+        decided=decided,
+    )
+    add(
+        lines.filter(envelope__isnull=True, action__cite__in=cite_ids, action__year=year, status__in=DECIDED_STATUSES),
         "action__cite_id",
-        decided=money_sum("decided_amount"),
+        "decided",
+        decided,
     )
     fill(
-        payments.filter(line__action__cite__in=cite_ids, line__action__year=year),
-        "line__action__cite_id",
+        payments.filter(line__envelope__cite__in=cite_ids, line__envelope__year=year),
+        "line__envelope__cite_id",
         paid=money_sum("amount"),
+    )
+    add(
+        payments.filter(line__envelope__isnull=True, line__action__cite__in=cite_ids, line__action__year=year),
+        "line__action__cite_id",
+        "paid",
+        money_sum("amount"),
     )
     fill(
         actions.filter(cite__in=cite_ids, year=year).exclude(status=S.DRAFT),

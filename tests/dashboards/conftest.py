@@ -101,14 +101,20 @@ def populate(world):
                     decided_amount=Decimal(1000 + 37 * i) + Decimal("0.50"),
                     status=LineStatus.COMMITTED if i % 2 else LineStatus.DECIDED,
                 )
-                FundingLine.objects.create(
-                    action=action, funder=caf, requested_amount=Decimal("300"), decided_amount=Decimal("250.25"),
+                outside = FundingLine.objects.create(  # a line outside any envelope
+                    action=action,
+                    funder=caf,
+                    requested_amount=Decimal("300"),
+                    decided_amount=Decimal("250.25"),
                     status=LineStatus.DECIDED,
-                )  # fmt: skip
+                )
                 FundingLine.objects.create(action=action, funder=agglo, requested_amount=Decimal("700"))
                 if status != S.PROGRAMMED:
                     Payment.objects.create(
                         line=line, kind="advance", amount=Decimal(500 + i), date=datetime.date(year, 3, 1)
+                    )
+                    Payment.objects.create(
+                        line=outside, kind="advance", amount=Decimal("100.10"), date=datetime.date(year, 4, 1)
                     )
             if status in (S.REPORTED, S.CLOSED, S.IN_PROGRESS):
                 report = ActionReport.objects.create(

@@ -125,7 +125,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             self.national = self._national_funders()
-            self.admin = self._user("admin", "Administration nationale (jeu d'essai)", is_superuser=True)
+            self.admin = self._user("admin", "Administration nationale (jeu d'essai)", is_superuser=True, is_staff=True)
         stderr = getattr(self.stderr, "_out", sys.stderr)
         progress = Progress(stderr, n_cites)
         counts = {}
