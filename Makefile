@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := portail.settings
 
-.PHONY: run test test-fast lint fmt demo bench sysdeps browser-deps migrate clean
+.PHONY: run test test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis.")'
@@ -44,8 +44,19 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: $(VENV)/.installed
-	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(PY) $$f; done || echo "Aucun benchmark pour l'instant."
+# PDF reports on a throw-away SQLite database: works from a fresh clone.
+bench: $(VENV)/.installed sysdeps
+	$(PY) bench/reports.py
+
+# Pages and load at national scale: needs a local PostgreSQL (and wrk for the load run).
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/portail_scale
+bench-scale: $(VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || { echo "Installez wrk : apt-get install wrk"; exit 1; }
+	@psql "$(SCALE_DB)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres portail_scale
+	DATABASE_URL=$(SCALE_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(SCALE_DB) $(PY) manage.py seed_scale --cites 300 --years 5 --actions-per-year 60 || echo "(jeu seed_scale déjà chargé : il est réutilisé)"
+	DATABASE_URL=$(SCALE_DB) $(PY) bench/pages.py
+	DATABASE_URL=$(SCALE_DB) $(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var

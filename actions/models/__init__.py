@@ -228,6 +228,11 @@ class Action(TimeStamped):
         verbose_name = "action"
         verbose_name_plural = "actions"
         ordering = ["-year", "reference", "id"]
+        indexes = [
+            # Dashboards and lists filter by year and cité, then count by status.
+            models.Index(fields=["year", "cite", "status"], name="action_year_cite_status"),
+            models.Index(fields=["cite", "status"], name="action_cite_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="action_dates_ordered",
