@@ -209,5 +209,6 @@ def load_pilotage(tally):
     if sheet_action is not None:
         _report(tally, Report.Kind.ACTION_SHEET, ales, 2026, coordinator, action=sheet_action)
     _report(tally, Report.Kind.EVALUATION, ales, 2026, coordinator)
+    _report(tally, Report.Kind.FINANCIAL_STATEMENT, ales, 2026, coordinator)
     _report(tally, Report.Kind.COPIL_MINUTES, ales, 2026, coordinator, meeting=held)
     _report(tally, Report.Kind.COPIL_DOSSIER, ales, 2027, coordinator, meeting=upcoming)

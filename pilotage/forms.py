@@ -3,7 +3,14 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from .models import AgendaItem, Attendee, Meeting, Report
+from actions import files
+
+from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
+
+# Meeting documents: text documents only (no images, no spreadsheets).
+MEETING_DOCUMENT_TYPES = (files.PDF, files.ODT, files.DOCX)
+MEETING_DOCUMENT_LABEL = "PDF, ODT ou DOCX"
+MEETING_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -30,6 +37,43 @@ class AttendeeForm(forms.ModelForm, DsfrBaseForm):
 AttendeeFormSet = forms.inlineformset_factory(
     Meeting, Attendee, form=AttendeeForm, extra=3, can_delete=True, max_num=500
 )
+
+
+class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
+    """A meeting document, accepted for its content (magic bytes), never its extension."""
+
+    class Meta:
+        model = MeetingDocument
+        fields = ["title", "file"]
+        help_texts = {
+            "title": "Par exemple : diaporama de présentation, relevé de décisions signé.",
+            "file": f"Formats acceptés : {MEETING_DOCUMENT_LABEL}. 10 Mo au plus.",
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MEETING_DOCUMENT_MAX_BYTES:
+            size = f"{upload.size / (1024 * 1024):.1f}".replace(".", ",")
+            raise forms.ValidationError(f"Le fichier « {upload.name} » pèse {size} Mo : 10 Mo au plus.")
+        self.detected = files.detect_type(upload)
+        if self.detected not in MEETING_DOCUMENT_TYPES:
+            raise forms.ValidationError(
+                f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document "
+                f"{MEETING_DOCUMENT_LABEL}, quelle que soit son extension."
+            )
+        return upload
+
+    def save_for(self, meeting, user):
+        document = self.instance
+        upload = self.cleaned_data["file"]
+        document.meeting = meeting
+        document.uploaded_by = user
+        document.original_name = upload.name[-255:]
+        document.content_type = self.detected.content_type
+        document.extension = self.detected.extension
+        document.size = upload.size
+        document.save()
+        return document
 
 
 class ReportRequestForm(DsfrBaseForm):

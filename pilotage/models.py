@@ -6,6 +6,8 @@ through :func:`pilotage.views.report_download`, which starts from
 ``Report.objects.visible_to(user)``.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -179,6 +181,43 @@ class Attendee(TimeStamped):
         return self.name
 
 
+def meeting_document_path(document, filename):
+    """A random name under the cité and meeting (the original name is kept in the row)."""
+    return f"reunions/{document.meeting.cite_id}/{document.meeting_id}/{uuid.uuid4().hex}{document.extension}"
+
+
+class MeetingDocument(TimeStamped):
+    """A document of a meeting (invitation, presentation, signed minutes…): PDF, ODT or
+    DOCX recognised by its content, 10 MB at most, under ``MEDIA_ROOT`` and served only by
+    :func:`pilotage.views.meeting_document_download` to those who see the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name="réunion")
+    title = models.CharField("intitulé", max_length=250)
+    file = models.FileField("fichier", upload_to=meeting_document_path, max_length=200)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField("format", max_length=100)
+    extension = models.CharField("extension", max_length=10)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="déposé par",
+    )
+
+    objects = ScopedByMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document de réunion"
+        verbose_name_plural = "documents de réunion"
+        ordering = ["meeting", "-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
 # --- Reports -----------------------------------------------------------------------------
 def report_upload_path(report, filename):
     return f"rapports/{report.cite_id}/{report.year}/{filename}"
@@ -192,6 +231,7 @@ class Report(TimeStamped):
         EVALUATION = "evaluation", "Rapport annuel d'évaluation (bilan chiffré)"
         COPIL_DOSSIER = "copil_dossier", "Dossier de COPIL"
         COPIL_MINUTES = "copil_minutes", "Compte rendu de COPIL"
+        FINANCIAL_STATEMENT = "financial_statement", "État financier de l'année"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "En file d'attente"

@@ -8,7 +8,12 @@ from accounts.scope import Scope
 
 from .models import Report
 
-CITE_KINDS = (Report.Kind.EVALUATION, Report.Kind.COPIL_DOSSIER, Report.Kind.COPIL_MINUTES)
+CITE_KINDS = (
+    Report.Kind.EVALUATION,
+    Report.Kind.FINANCIAL_STATEMENT,
+    Report.Kind.COPIL_DOSSIER,
+    Report.Kind.COPIL_MINUTES,
+)
 
 
 def generable_kinds(user, cite):
@@ -34,3 +39,8 @@ def can_generate_action_sheet(user, action):
 
 def can_manage_meetings(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
+
+
+def can_manage_meeting_documents(user, meeting):
+    """Adding or removing a meeting's documents: the coordination of its cité."""
+    return can_manage_meetings(user, meeting.cite)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from actions.models import SUBSIDY_ACCOUNT, Action, AgeBand, BeneficiaryCount, BudgetLine, Opinion, Transition
 from cites.models import ConventionCommitment, LocalAxis
-from financements.models import DECIDED_STATUSES, Envelope, FundingLine
+from financements.models import COMMITTED_STATUSES, DECIDED_STATUSES, Envelope, FundingLine, LineStatus, Payment
 
 from .models import AgendaItem, Attendee, Report
 
@@ -321,12 +321,38 @@ def _agenda(meeting):
 
 def _funder_columns(sheets):
     funders = {line.funder_id: line.funder for item in sheets for line in item["subsidies"]}
+    for item in sheets:
+        for line in item["funding_lines"]:
+            funders.setdefault(line.funder_id, line.funder)
     return sorted(funders.values(), key=lambda funder: funder.name)
 
 
-def _asked_row(item, funders):
+def _proposed_by_funder(item):
+    """The amounts proposed by the instruction (funding lines), per funder; a funder
+    without any proposed amount is absent (printed « — »)."""
+    proposed = {}
+    for line in item["funding_lines"]:
+        if line.proposed_amount is None or line.status == LineStatus.CANCELLED:
+            continue
+        proposed[line.funder_id] = proposed.get(line.funder_id, ZERO) + line.proposed_amount
+    return proposed
+
+
+def _programming_row(entry, funders):
+    """One line of the COPIL's programming table: per funder, asked then proposed."""
+    item = entry["sheet"]
     asked = _requested_by_funder([item])
-    return [asked.get(funder.pk, ZERO) for funder in funders]
+    proposed = _proposed_by_funder(item)
+    verdicts = Counter(opinion.verdict for opinion in item["action"].opinions.all())
+    return {
+        "item": entry["item"],
+        "sheet": item,
+        "asked": [asked.get(funder.pk, ZERO) for funder in funders],
+        "proposed": [proposed.get(funder.pk) for funder in funders],
+        "amounts": [(asked.get(funder.pk, ZERO), proposed.get(funder.pk)) for funder in funders],
+        "opinions": [(label, verdicts.get(value, 0)) for value, label in Opinion.Verdict.choices],
+        "opinions_count": sum(verdicts.values()),
+    }
 
 
 def _attendance(meeting):
@@ -350,12 +376,9 @@ def copil_dossier_context(report):
     agenda = _agenda(meeting)
     sheets = [entry["sheet"] for entry in agenda if entry["sheet"]]
     funders = _funder_columns(sheets)
-    programming = [
-        {"item": entry["item"], "sheet": entry["sheet"], "asked": _asked_row(entry["sheet"], funders)}
-        for entry in agenda
-        if entry["sheet"]
-    ]
+    programming = [_programming_row(entry, funders) for entry in agenda if entry["sheet"]]
     asked_totals = [sum((row["asked"][i] for row in programming), ZERO) for i in range(len(funders))]
+    proposed_totals = [sum((row["proposed"][i] or ZERO for row in programming), ZERO) for i in range(len(funders))]
     funding = funding_by_funder(meeting.cite, meeting.year)
     asked_by_funder = _requested_by_funder(sheets)
     consumption = []
@@ -372,7 +395,11 @@ def copil_dossier_context(report):
         "funders": funders,
         "programming": programming,
         "asked_totals": asked_totals,
+        "proposed_totals": proposed_totals,
+        "column_totals": list(zip(asked_totals, proposed_totals, strict=True)),
         "asked_total": sum(asked_totals, ZERO),
+        "proposed_total": sum(proposed_totals, ZERO),
+        "verdicts": [label for _, label in Opinion.Verdict.choices],
         "budget_total": sum((item["charges_total"] for item in sheets), ZERO),
         "consumption": consumption,
         "funding": funding,
@@ -405,7 +432,110 @@ def copil_minutes_context(report):
     }
 
 
+# --- Financial statement -----------------------------------------------------------------
+def _money(lines, statuses, key="decided_amount"):
+    return sum((getattr(line, key) or ZERO for line in lines if line.status in statuses), ZERO)
+
+
+def _line_paid(line):
+    return sum((payment.amount for payment in line.payments.all()), ZERO)
+
+
+def financial_statement_context(report):
+    """The cité's financial statement for a year: per envelope, amount, decided,
+    committed, paid, justified and remaining; per action, its funding lines and payments.
+    Four queries whatever the number of actions."""
+    cite, year = report.cite, report.year
+    envelopes = list(
+        Envelope.objects.for_cite_year(cite, year)
+        .select_related("funder")
+        .with_totals()
+        .order_by("funder__name", "programme", "id")
+    )
+    envelope_rows = [
+        {
+            "label": envelope.funder.name,
+            "programme": envelope.get_programme_display(),
+            "legal_reference": envelope.legal_reference,
+            "amount": envelope.amount,
+            "decided": envelope.decided_total,
+            "committed": envelope.committed_total,
+            "paid": envelope.paid_total,
+            "justified": envelope.justified_total,
+            "remaining": envelope.amount - envelope.decided_total,
+        }
+        for envelope in envelopes
+    ]
+    actions = (
+        Action.objects.filter(cite=cite, year=year, funding_lines__isnull=False)
+        .distinct()
+        .select_related("porteur")
+        .prefetch_related(
+            Prefetch(
+                "funding_lines",
+                queryset=FundingLine.objects.select_related("funder", "envelope")
+                .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("date", "id")))
+                .order_by("funder__name", "id"),
+            )
+        )
+        .order_by("reference", "id")
+    )
+    action_rows = []
+    all_lines = []
+    for action in actions:
+        lines = list(action.funding_lines.all())
+        all_lines.extend(lines)
+        line_rows = [{"line": line, "paid": _line_paid(line)} for line in lines]
+        payments = [(line, payment) for line in lines for payment in line.payments.all()]
+        payments.sort(key=lambda pair: (pair[1].date, pair[1].pk))
+        action_rows.append(
+            {
+                "action": action,
+                "lines": line_rows,
+                "payments": payments,
+                "requested": sum(
+                    (line.requested_amount for line in lines if line.status != LineStatus.CANCELLED), ZERO
+                ),
+                "decided": _money(lines, DECIDED_STATUSES),
+                "paid": sum((row["paid"] for row in line_rows), ZERO),
+            }
+        )
+    outside = [line for line in all_lines if line.envelope_id is None]
+    if any(line.status in DECIDED_STATUSES for line in outside):
+        envelope_rows.append(
+            {
+                "label": "Hors enveloppe",
+                "programme": "",
+                "legal_reference": "",
+                "amount": None,
+                "decided": _money(outside, DECIDED_STATUSES),
+                "committed": _money(outside, COMMITTED_STATUSES),
+                "paid": sum((_line_paid(line) for line in outside), ZERO),
+                "justified": _money(outside, (LineStatus.JUSTIFIED,)),
+                "remaining": None,
+            }
+        )
+    totals = {
+        key: sum((row[key] or ZERO for row in envelope_rows), ZERO)
+        for key in ("amount", "decided", "committed", "paid", "justified")
+    }
+    totals["remaining"] = sum((row["remaining"] for row in envelope_rows if row["remaining"] is not None), ZERO)
+    return "pdf/financial_statement.html", {
+        "cite": cite,
+        "year": year,
+        "title": f"État financier {year}",
+        "envelopes": envelope_rows,
+        "totals": totals,
+        "actions": action_rows,
+        "actions_totals": {
+            key: sum((row[key] for row in action_rows), ZERO) for key in ("requested", "decided", "paid")
+        },
+        "generated_at": timezone.now(),
+    }
+
+
 BUILDERS = {
+    Report.Kind.FINANCIAL_STATEMENT: financial_statement_context,
     Report.Kind.ACTION_SHEET: action_sheet_context,
     Report.Kind.EVALUATION: evaluation_context,
     Report.Kind.COPIL_DOSSIER: copil_dossier_context,

@@ -10,7 +10,7 @@ import logging
 
 from celery import Task, shared_task
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 
 from .models import Report
@@ -24,6 +24,15 @@ MAX_RETRIES = 5
 
 def _update(report_id, **fields):
     Report.objects.filter(pk=report_id).update(updated_at=timezone.now(), **fields)
+
+
+def drop_broken_connections():
+    """After a database error the worker's connection may be dead (PostgreSQL restarted,
+    network cut): close it so that the retry opens a fresh one. Never inside a
+    transaction (eager tasks in tests run inside the test's)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
 
 
 def mark_failed(report_id, reason):
@@ -55,6 +64,14 @@ class ReportTask(Task):
 )
 def generate_report(report_id):
     """Generate the PDF of report ``report_id``; returns its final status."""
+    try:
+        return _generate(report_id)
+    except TRANSIENT:
+        drop_broken_connections()
+        raise  # retried by Celery (autoretry_for)
+
+
+def _generate(report_id):
     claimed = Report.objects.filter(pk=report_id, status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).update(
         status=Report.Status.RUNNING, progress=5, started_at=timezone.now(), updated_at=timezone.now()
     )
@@ -68,7 +85,7 @@ def generate_report(report_id):
         _update(report_id, progress=90)
         report.file.save(report.filename, ContentFile(pdf), save=False)
     except TRANSIENT:
-        raise  # retried by Celery (autoretry_for)
+        raise  # not a failure of the report: see generate_report
     except ReportDataError as error:
         mark_failed(report_id, str(error))
         return Report.Status.FAILED

@@ -16,6 +16,17 @@ urlpatterns = [
     path("reunions/<int:pk>/participants/", views.meeting_attendees, name="meeting_attendees"),
     path("reunions/<int:pk>/ordre-du-jour/", views.meeting_agenda, name="meeting_agenda"),
     path("reunions/<int:pk>/decisions/", views.meeting_decisions, name="meeting_decisions"),
+    path("reunions/<int:pk>/documents/", views.meeting_document_upload, name="meeting_document_upload"),
+    path(
+        "reunions/<int:pk>/documents/<int:document_pk>/",
+        views.meeting_document_download,
+        name="meeting_document_download",
+    ),
+    path(
+        "reunions/<int:pk>/documents/<int:document_pk>/supprimer/",
+        views.meeting_document_delete,
+        name="meeting_document_delete",
+    ),
     path("reunions/<int:pk>/rapports/<slug:kind>/", views.meeting_report, name="meeting_report"),
     path("actions/<int:action_pk>/fiche/", views.action_sheets, name="action_sheets"),
     path("rapports/<int:pk>/etat/", views.report_status, name="report_status"),

@@ -1,4 +1,4 @@
-"""Steering pages: the home dashboard, meetings and COPIL decisions, PDF reports.
+"""Steering pages: meetings and COPIL decisions, PDF reports.
 
 Every object comes from a ``visible_to(user)`` queryset (404 outside the scope, so a
 partner gets 404 on every cité page); the role check comes after (403).
@@ -7,6 +7,7 @@ partner gets 404 on every cité page); the role check comes after (403).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +22,6 @@ from . import forms, permissions, services
 from .models import AgendaItem, Meeting, Report
 
 PAGE_SIZE = 25
-
-
-def home(request):
-    """The landing page after login: the user's roles and the cités they can reach."""
-    cites = Cite.objects.visible_to(request.user).order_by("name")
-    memberships = request.user.memberships.select_related("cite", "organisation").filter(is_active=True)
-    return render(request, "home.html", {"cites": cites, "memberships": memberships})
 
 
 def _cite_or_404(request, cite_pk):
@@ -277,10 +271,16 @@ def meeting_update(request, pk):
 @require_GET
 def meeting_detail(request, pk):
     meeting = _meeting_or_404(request, pk)
+    return _render_meeting_detail(request, meeting)
+
+
+def _render_meeting_detail(request, meeting, document_form=None, status=200):
     items = meeting.agenda_items.select_related("action__porteur").order_by("order", "id")
     attendees = meeting.attendees.order_by("category", "name", "id")
     reports = _reports(Report.objects.visible_to(request.user).filter(meeting=meeting)).order_by("-created_at", "-id")
     can_manage = permissions.can_manage_meetings(request.user, meeting.cite)
+    if can_manage and document_form is None:
+        document_form = forms.MeetingDocumentForm()
     return render(
         request,
         "pilotage/meeting_detail.html",
@@ -289,12 +289,59 @@ def meeting_detail(request, pk):
             "items": items,
             "attendees": attendees,
             "reports": reports,
+            "documents": meeting.documents.select_related("uploaded_by").order_by("-created_at", "-id"),
+            "document_form": document_form if can_manage else None,
             "can_manage": can_manage,
             "can_generate": can_manage and meeting.is_copil,
             "page_title": meeting.title,
             "breadcrumbs": _crumbs(None, (meeting.cite.name, reverse("pilotage:meeting_list", args=[meeting.cite_id]))),
         },
+        status=status,
     )
+
+
+# --- Meeting documents -------------------------------------------------------------------
+@require_POST
+def meeting_document_upload(request, pk):
+    """The coordination adds a document (PDF, ODT, DOCX) to a meeting."""
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can_manage_meeting_documents(request.user, meeting):
+        raise PermissionDenied("Seule la coordination de la cité dépose les documents de ses réunions.")
+    form = forms.MeetingDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_meeting_detail(request, meeting, document_form=form, status=422)
+    document = form.save_for(meeting, request.user)
+    messages.success(request, f"Le document « {document.title} » a été ajouté.")
+    return redirect(meeting)
+
+
+@require_GET
+def meeting_document_download(request, pk, document_pk):
+    """Serve a meeting document to those who see the meeting (cité staff; partners and
+    outsiders get 404): never through a public media URL."""
+    meeting = _meeting_or_404(request, pk)
+    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier n'est plus disponible.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def meeting_document_delete(request, pk, document_pk):
+    meeting = _meeting_or_404(request, pk)
+    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
+    if not permissions.can_manage_meeting_documents(request.user, meeting):
+        raise PermissionDenied("Seule la coordination de la cité retire les documents de ses réunions.")
+    document.delete()
+    transaction.on_commit(lambda: document.file.delete(save=False))
+    messages.success(request, f"Le document « {document.title} » a été retiré.")
+    return redirect(meeting)
 
 
 @require_POST

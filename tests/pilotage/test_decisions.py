@@ -185,7 +185,8 @@ def test_copil_dossier_pdf(world, copil, funders, django_capture_on_commit_callb
     text = squash(pdf_text(read_report(report)))
     assert "Dossier – COPIL de programmation 2026" in text and "Page 1 / " in text
     assert "Point d'étape des actions 2025" in text
-    assert "Total demandé 190 000,00 € 20 000,00 €" in text  # per funder (ANCT, Agglomération)
+    # per funder (ANCT, Agglomération): asked, then proposed (nothing proposed yet)
+    assert "Total 190 000,00 € 0,00 € 20 000,00 € 0,00 €" in text
     assert "Subventions demandées 210 000,00 €" in text
     # envelope 175 000 − nothing decided yet − 190 000 asked = −15 000 left if adopted
     assert "ANCT – programme 147 175 000,00 € 0,00 € 190 000,00 € 190 000,00 € -15 000,00 €" in text

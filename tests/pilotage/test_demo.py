@@ -23,6 +23,10 @@ def test_load_demo_meetings_and_reports(db):
     text = squash(pdf_text(read_report(evaluation)))
     assert "Cité éducative d'Alès Agglomération" in text and "Total 270 000,00 €" in text
     assert "Alès Agglomération 80 000,00 €" in text and "Ministère de l'Éducation 15 000,00 €" in text
+    statement = Report.objects.get(kind=Report.Kind.FINANCIAL_STATEMENT)
+    text = squash(pdf_text(read_report(statement)))
+    assert "État financier 2026" in text and "Financements par action" in text
+    assert "Total 270 000,00 €" in text  # the three Alès envelopes
 
     counts = (Meeting.objects.count(), Attendee.objects.count(), Report.objects.count())
     call_command("load_demo", verbosity=0)

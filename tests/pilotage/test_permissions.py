@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from actions.models import Action
-from pilotage.models import Report
+from pilotage.models import MeetingDocument, Report
 
 from .factories import MeetingFactory, ReportFactory
 
@@ -26,10 +26,21 @@ def setup(world, make_proposal):
         report.file.save(f"r{report.pk}.pdf", ContentFile(b"%PDF-1.7 test"))
         return report
 
+    document = MeetingDocument(
+        meeting=meeting,
+        title="Diaporama",
+        original_name="diaporama.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=13,
+    )
+    document.file.save("diaporama.pdf", ContentFile(b"%PDF-1.7 test"))
     return {
         "meeting": meeting,
         "action": action,
+        "document": document,
         "evaluation": done(kind=Report.Kind.EVALUATION),
+        "financial": done(kind=Report.Kind.FINANCIAL_STATEMENT),
         "dossier": done(kind=Report.Kind.COPIL_DOSSIER, meeting=meeting),
         "sheet": done(kind=Report.Kind.ACTION_SHEET, action=action),
         "queued": ReportFactory(cite=world.a.cite, kind=Report.Kind.EVALUATION),
@@ -55,7 +66,10 @@ def check(login, world, role, method, url, expected, data=None):
         response.content  # noqa: B018 — the page renders (undefined variables fail)
     assert response.status_code == expected, f"{role} {method.upper()} {url}"
     if hasattr(response, "streaming_content"):
-        response.close()
+        # Consume it: the test client then closes the response without firing
+        # ``close_old_connections``, which would close the PostgreSQL connection of the
+        # test transaction (a direct ``response.close()`` does).
+        b"".join(response.streaming_content)
 
 
 # expected codes, in ROLES order
@@ -72,12 +86,17 @@ MATRIX = {
     ("post", "meeting_report"): [302, 403, 403, 404, 404, 404, 302],
     ("post", "report_generate_evaluation"): [302, 403, 302, 404, 404, 404, 302],
     ("post", "report_generate_dossier"): [302, 403, 403, 404, 404, 404, 302],
+    ("post", "report_generate_financial"): [302, 403, 403, 404, 404, 404, 302],
+    ("post", "meeting_document_upload"): [422, 403, 403, 404, 404, 404, 422],
+    ("get", "meeting_document_download"): [200, 200, 200, 404, 404, 404, 200],
     ("get", "action_sheets"): [200, 200, 200, 200, 404, 404, 200],
     ("post", "action_sheets"): [302, 403, 403, 302, 404, 404, 302],
     ("get", "status_evaluation"): [200, 200, 200, 404, 404, 404, 200],
     ("get", "download_evaluation"): [200, 200, 200, 404, 404, 404, 200],
     ("get", "status_dossier"): [200, 200, 404, 404, 404, 404, 200],
     ("get", "download_dossier"): [200, 200, 404, 404, 404, 404, 200],
+    ("get", "status_financial"): [200, 200, 404, 404, 404, 404, 200],
+    ("get", "download_financial"): [200, 200, 404, 404, 404, 404, 200],
     ("get", "status_sheet"): [200, 200, 404, 200, 404, 404, 200],
     ("get", "download_sheet"): [200, 200, 404, 200, 404, 404, 200],
     ("get", "download_queued"): [404, 404, 404, 404, 404, 404, 404],
@@ -94,6 +113,8 @@ def target(world, setup, name):
         url = reverse("pilotage:report_generate", args=[cite.pk])
         if name.endswith("evaluation"):
             data = {"kind": "evaluation", "year": "2026"}
+        elif name.endswith("financial"):
+            data = {"kind": "financial_statement", "year": "2026"}
         else:
             data = {"kind": "copil_dossier", "year": "2026", "meeting": meeting.pk}
     elif name in ("report_list", "meeting_list", "meeting_create"):
@@ -102,6 +123,8 @@ def target(world, setup, name):
         url = reverse("pilotage:meeting_report", args=[meeting.pk, "copil_dossier"])
     elif name == "action_sheets":
         url = reverse("pilotage:action_sheets", args=[setup["action"].pk])
+    elif name == "meeting_document_download":
+        url = reverse("pilotage:meeting_document_download", args=[meeting.pk, setup["document"].pk])
     elif name == "index":
         url = reverse("pilotage:index")
     else:
@@ -129,6 +152,8 @@ def test_report_list_shows_each_role_its_reports(login, world, setup):
     assert reverse("pilotage:report_download", args=[setup["dossier"].pk]) not in content
     # The préfecture may only generate the evaluation report.
     assert 'value="evaluation"' in content and 'value="copil_dossier"' not in content
+    assert 'value="financial_statement"' not in content
+    assert reverse("pilotage:report_download", args=[setup["financial"].pk]) not in content
     pilot_page = login(world.a.pilot).get(reverse("pilotage:report_list", args=[world.a.cite.pk])).content.decode()
     assert reverse("pilotage:report_download", args=[setup["dossier"].pk]) in pilot_page
     assert "Générer un rapport" not in pilot_page  # pilots download, they do not generate
@@ -140,3 +165,21 @@ def test_download_is_the_pdf_as_an_attachment(login, world, setup):
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
+
+
+def test_a_document_of_another_meeting_is_not_found(login, world, setup):
+    other = MeetingFactory(cite=world.a.cite)
+    url = reverse("pilotage:meeting_document_download", args=[other.pk, setup["document"].pk])
+    assert login(world.a.coordinator).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("pilot_a", 403), ("prefecture_a", 403), ("partner_a", 404), ("coordinator_b", 404), ("coordinator_a", 302)],
+)
+def test_only_the_coordination_removes_a_document(login, world, setup, role, expected):
+    document = setup["document"]
+    url = reverse("pilotage:meeting_document_delete", args=[setup["meeting"].pk, document.pk])
+    response = login(user(world, role)).post(url)
+    assert response.status_code == expected
+    assert MeetingDocument.objects.filter(pk=document.pk).exists() == (expected != 302)

@@ -99,3 +99,16 @@ def test_a_transient_error_is_raised_for_celery_to_retry(world):
     assert report.status == Report.Status.RUNNING  # picked up again by the retry
     with mock.patch.object(tasks, "render_pdf", return_value=(b"%PDF-1.7 test", 1)):
         assert tasks.generate_report.run(report.pk) == Report.Status.DONE
+
+
+def test_a_transient_error_closes_the_worker_connection_but_never_a_transaction():
+    """The retry must open a fresh connection (the old one may be dead); a connection in
+    a transaction (an eager task inside a test or a request) is left alone."""
+    in_transaction, idle = mock.Mock(in_atomic_block=True), mock.Mock(in_atomic_block=False)
+    with mock.patch.object(tasks, "connections") as connections:
+        connections.all.return_value = [in_transaction, idle]
+        with mock.patch.object(tasks, "_generate", side_effect=OperationalError("server closed the connection")):
+            with pytest.raises(OperationalError):
+                tasks.generate_report.run(1)
+    idle.close.assert_called_once_with()
+    in_transaction.close.assert_not_called()
