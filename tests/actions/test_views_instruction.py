@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Call, Note, Opinion
+from actions.views import PAGE_SIZE
 
 from .factories import BudgetLineFactory, CallFactory, IndicatorFactory
 
@@ -108,37 +109,90 @@ class TestList:
         client = login(world.a.coordinator)
         client.get(reverse("actions:list"))  # warm the session
 
-        def count_for(n):
-            for _ in range(n):
+        def count_with(total):
+            for _ in range(total - Action.objects.count()):
                 make_action(status=S.SUBMITTED)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(reverse("actions:list"))
             assert response.status_code == 200
-            assert len(response.context["page_obj"]) == Action.objects.count()
+            page = response.context["page_obj"]
+            assert page.paginator.count == total
+            assert len(page) == min(total, PAGE_SIZE)
             return len(queries)
 
-        small = count_for(3)
-        large = count_for(7)
+        small = count_with(5)
+        large = count_with(50)  # two pages: the first one is full
         assert small == large, (small, large)
         assert small <= 12
 
+    def test_cite_filter_for_users_who_read_several_cites(self, login, world, make_action):
+        in_a = make_action(status=S.SUBMITTED, title="Proposition A")
+        in_b = make_action(status=S.SUBMITTED, side="b", title="Proposition B")
+        client = login(world.admin)
+        everything = client.get(reverse("actions:list"))
+        assert set(everything.context["page_obj"]) == {in_a, in_b}
+        content = everything.content.decode()
+        # every cité offered; the per-cité dropdowns wait for a cité to be chosen
+        assert 'name="cite"' in content and world.b.cite.name in content
+        assert 'name="appel"' not in content and 'name="porteur"' not in content
+        only_b = client.get(reverse("actions:list"), {"cite": world.b.cite.pk})
+        assert list(only_b.context["page_obj"]) == [in_b]
+        assert [call.pk for call in only_b.context["calls"]] == [in_b.call_id]
+        assert [organisation.pk for organisation in only_b.context["porteurs"]] == [world.b.organisation.pk]
+        assert f'<option value="{in_b.call_id}"' in only_b.content.decode()
+        # the other filters, kept in the URL, apply on top of the cité
+        both = client.get(reverse("actions:list"), {"cite": world.b.cite.pk, "appel": in_a.call_id})
+        assert list(both.context["page_obj"]) == []
+        # a cité outside the user's perimeter is not found
+        assert login(world.a.coordinator).get(reverse("actions:list"), {"cite": world.b.cite.pk}).status_code == 404
+
+    def test_a_coordinator_of_one_cite_gets_the_dropdowns_without_choosing(self, login, world, make_action):
+        action = make_action(status=S.SUBMITTED)
+        content = login(world.a.coordinator).get(reverse("actions:list")).content.decode()
+        assert 'name="cite"' not in content
+        assert f'<option value="{action.call_id}"' in content
+
+    @pytest.mark.parametrize("with_cite", [False, True])
+    def test_admin_query_count_does_not_grow_with_rows(self, login, world, make_action, with_cite):
+        client = login(world.admin)
+        query = {"cite": world.b.cite.pk} if with_cite else {}
+        client.get(reverse("actions:list"), query)  # warm the session
+
+        def count_for(n):
+            for _ in range(n):
+                make_action(status=S.SUBMITTED, side="b")
+                make_action(status=S.SUBMITTED)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("actions:list"), query).status_code == 200
+            return len(queries)
+
+        assert count_for(3) == count_for(8)
+
 
 def test_detail_query_count_does_not_grow_with_rows(login, world, make_action):
+    """The action page at 5 and at 50: actions of the cité, and budget lines, indicators,
+    messages and notes of the action shown."""
     action = make_action(status=S.IN_REVIEW)
     client = login(world.a.coordinator)
     client.get(action.get_absolute_url())  # warm the session
 
-    def count_after_adding(n):
-        for index in range(n):
+    def count_with(total):
+        for index in range(action.messages.count(), total):
             BudgetLineFactory(action=action, account="60", amount_planned=10)
             IndicatorFactory(action=action)
             services.post_message(action, by=world.a.partner, text=f"Message {index}")
             Note.objects.create(action=action, author=world.a.coordinator, text=f"Note {index}")
+        for _ in range(total - Action.objects.count()):
+            make_action(status=S.SUBMITTED)
+        assert Action.objects.filter(cite=world.a.cite).count() == total
+        assert action.messages.count() == action.notes.count() == total
         with CaptureQueriesContext(connection) as queries:
             assert client.get(action.get_absolute_url()).status_code == 200
         return len(queries)
 
-    assert count_after_adding(3) == count_after_adding(10)
+    small = count_with(5)
+    large = count_with(50)
+    assert small == large, (small, large)
 
 
 class TestDetailAndWorkflow:
