@@ -6,7 +6,6 @@ role check comes after (403 for a read-only role).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from accounts.decorators import staff_only
 from accounts.models import Invitation, Membership
 from accounts.services import invite
 
-from . import forms, permissions
+from . import filters, forms, permissions
 from .models import Cite, Convention, ConventionCommitment, LocalAxis, Organisation
 
 PAGE_SIZE = 25
@@ -59,19 +58,13 @@ def cite_list(request):
             qpv_count=Count("priority_areas", distinct=True),
             schools_count=Count("schools", distinct=True),
         )
-        .order_by("name")
+        .order_by("name", "id")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        cites = cites.filter(name__icontains=query)
-    departement = request.GET.get("departement", "")
-    if departement:
-        cites = cites.filter(departement=departement)
-    page = Paginator(cites, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filters.CiteFilter(request.GET, queryset=cites, request=request)
     return render(
         request,
         "cites/cite_list.html",
-        {"page_obj": page, "query": query, "page_title": "Cités éducatives", "breadcrumbs": []},
+        {**filters.filtered_page(request, filterset, PAGE_SIZE), "page_title": "Cités éducatives", "breadcrumbs": []},
     )
 
 
@@ -256,25 +249,14 @@ def organisation_list(request):
     organisations = (
         Organisation.objects.visible_to(request.user)
         .prefetch_related(Prefetch("cites", queryset=Cite.objects.order_by("name")))
-        .order_by("name")
+        .order_by("name", "id")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        organisations = organisations.filter(name__icontains=query) | organisations.filter(siret=query)
-    kind = request.GET.get("type", "")
-    if kind in Organisation.Kind.values:
-        organisations = organisations.filter(kind=kind)
-    if request.GET.get("financeurs") == "1":
-        organisations = organisations.filter(is_funder=True)
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filters.OrganisationFilter(request.GET, queryset=organisations, request=request)
     return render(
         request,
         "cites/organisation_list.html",
         {
-            "page_obj": page,
-            "query": query,
-            "kind": kind,
-            "kinds": Organisation.Kind.choices,
+            **filters.filtered_page(request, filterset, PAGE_SIZE),
             "can_create": permissions.can_create_organisation(request.user),
             "page_title": "Organisations",
             "breadcrumbs": [],
@@ -352,22 +334,13 @@ def convention_list(request):
         Convention.objects.visible_to(request.user)
         .select_related("cite")
         .annotate(committed_total=Sum("commitments__amount"))
-        .order_by("cite__name", "-start_date")
+        .order_by("cite__name", "-start_date", "id")
     )
-    cite_id = request.GET.get("cite", "")
-    if cite_id.isdigit():
-        conventions = conventions.filter(cite_id=int(cite_id))
-    page = Paginator(conventions, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filters.ConventionFilter(request.GET, queryset=conventions, request=request)
     return render(
         request,
         "cites/convention_list.html",
-        {
-            "page_obj": page,
-            "cites": Cite.objects.visible_to(request.user).order_by("name"),
-            "cite_id": cite_id,
-            "page_title": "Conventions",
-            "breadcrumbs": [],
-        },
+        {**filters.filtered_page(request, filterset, PAGE_SIZE), "page_title": "Conventions", "breadcrumbs": []},
     )
 
 

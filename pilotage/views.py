@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
+from cites.filters import filtered_page
 from cites.models import Cite
 
 from . import forms, permissions, services
+from .filters import MeetingFilter, ReportFilter
 from .models import AgendaItem, Meeting, Report
 
 PAGE_SIZE = 25
@@ -79,13 +81,14 @@ def _report_form(request, cite, data=None):
 def report_list(request, cite_pk):
     cite = _cite_or_404(request, cite_pk)
     reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
+    filterset = ReportFilter(request.GET, queryset=reports, request=request)
     form, kinds = _report_form(request, cite)
     return render(
         request,
         "pilotage/report_list.html",
         {
+            **filtered_page(request, filterset, PAGE_SIZE),
             "cite": cite,
-            "page_obj": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page")),
             "form": form if kinds else None,
             "page_title": f"Rapports – {cite.name}",
             "breadcrumbs": _crumbs(),
@@ -208,12 +211,13 @@ def meeting_list(request, cite_pk):
         )
         .order_by("-starts_at", "id")
     )
+    filterset = MeetingFilter(request.GET, queryset=meetings, request=request)
     return render(
         request,
         "pilotage/meeting_list.html",
         {
+            **filtered_page(request, filterset, PAGE_SIZE),
             "cite": cite,
-            "page_obj": Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page")),
             "can_manage": permissions.can_manage_meetings(request.user, cite),
             "page_title": f"Réunions – {cite.name}",
             "breadcrumbs": _crumbs(),
