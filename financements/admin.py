@@ -1,10 +1,49 @@
 """Admin for the money. Edits made here bypass the envelope and payment checks of
-``services.py``: the admin is for the national team's corrections, with history kept."""
+``services.py``: the admin is for the national team's corrections, with history kept. The
+envelopes' maintained totals are recomputed after each change of a line or a payment
+(an edit that would make an envelope's payments exceed its decided amounts is refused by
+the database)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Envelope, FundingLine, Payment
+
+
+class RefreshTotalsMixin:
+    """Recompute the totals of the envelopes a line or payment was and is drawn on."""
+
+    def _envelope_ids(self, obj):
+        raise NotImplementedError
+
+    def _before(self, obj):
+        if obj.pk is None:
+            return set()
+        previous = type(obj).objects.filter(pk=obj.pk).first()
+        return self._envelope_ids(previous) if previous else set()
+
+    def save_model(self, request, obj, form, change):
+        before = self._before(obj)  # kept on the object: the ModelAdmin is shared by requests
+        super().save_model(request, obj, form, change)
+        obj._envelopes_before = before
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # payment inlines
+        obj = form.instance
+        services.refresh_envelope_totals(getattr(obj, "_envelopes_before", set()) | self._envelope_ids(obj))
+
+    def delete_model(self, request, obj):
+        touched = self._envelope_ids(obj)
+        super().delete_model(request, obj)
+        services.refresh_envelope_totals(touched)
+
+    def delete_queryset(self, request, queryset):
+        touched = set()
+        for obj in queryset:
+            touched |= self._envelope_ids(obj)
+        super().delete_queryset(request, queryset)
+        services.refresh_envelope_totals(touched)
 
 
 @admin.register(Envelope)
@@ -14,6 +53,7 @@ class EnvelopeAdmin(SimpleHistoryAdmin):
     search_fields = ["cite__name", "funder__name", "legal_reference"]
     list_select_related = ["cite", "funder"]
     autocomplete_fields = ["cite", "funder"]
+    readonly_fields = ["stored_decided", "stored_paid"]
 
 
 class PaymentInline(admin.TabularInline):
@@ -22,7 +62,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(SimpleHistoryAdmin):
+class FundingLineAdmin(RefreshTotalsMixin, SimpleHistoryAdmin):
     list_display = ["action", "funder", "requested_amount", "proposed_amount", "decided_amount", "status"]
     list_filter = ["status", "legal_act_type"]
     search_fields = ["action__title", "action__reference", "funder__name", "external_reference"]
@@ -31,11 +71,17 @@ class FundingLineAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["funder"]
     inlines = [PaymentInline]
 
+    def _envelope_ids(self, obj):
+        return {obj.envelope_id} - {None}
+
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(RefreshTotalsMixin, SimpleHistoryAdmin):
     list_display = ["line", "kind", "amount", "date", "reference"]
     list_filter = ["kind"]
     search_fields = ["reference", "line__action__title"]
     list_select_related = ["line__action", "line__funder"]
     raw_id_fields = ["line"]
+
+    def _envelope_ids(self, obj):
+        return {obj.line.envelope_id} - {None} if obj.line_id else set()

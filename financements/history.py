@@ -61,7 +61,12 @@ def history_entries(*histories, subject=str):
         model = record.instance_type
         fields = model_fields.setdefault(
             model,
-            [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS],
+            [
+                f
+                for f in model._meta.concrete_fields
+                # not the fields the history leaves out (the envelopes' maintained totals)
+                if f.name not in HIDDEN_FIELDS and hasattr(record, f.attname)
+            ],
         )
         for model_field in fields:
             if isinstance(model_field, models.ForeignKey):

@@ -171,9 +171,33 @@ class Envelope(TimeStamped):
         help_text="Par exemple : arrêté préfectoral de délégation de crédits, délibération du conseil communautaire.",
     )
     notes = models.TextField("observations", blank=True)
-    history = HistoricalRecords()
+    # Totals kept up to date by financements.services, under the envelope's row lock, in
+    # the transaction that changes a line or a payment of the envelope (see
+    # services.refresh_envelope_totals). They let the national and préfecture dashboards
+    # read this small table instead of every line and payment of the year. They cover the
+    # lines drawn on the envelope only; ``with_totals()`` still recomputes from the rows.
+    stored_decided = models.DecimalField(
+        "total décidé (tenu à jour)",
+        **MONEY,
+        default=ZERO,
+        editable=False,
+        help_text="Somme des montants décidés des lignes de l'enveloppe "
+        "(décidées, engagées, versées, justifiées, à reverser).",
+    )
+    stored_paid = models.DecimalField(
+        "total versé (tenu à jour)",
+        **MONEY,
+        default=ZERO,
+        editable=False,
+        help_text="Somme des versements des lignes de l'enveloppe.",
+    )
+    history = HistoricalRecords(excluded_fields=["stored_decided", "stored_paid"])
 
     objects = EnvelopeQuerySet.as_manager()
+
+    # Written only by services.refresh_envelope_totals (one UPDATE): save() leaves them out,
+    # so that an envelope form read before a decision cannot write back a stale total.
+    MAINTAINED_FIELDS = ("stored_decided", "stored_paid")
 
     class Meta:
         verbose_name = "enveloppe"
@@ -186,10 +210,31 @@ class Envelope(TimeStamped):
                 condition=Q(amount__gte=0),
                 violation_error_message="Un montant ne peut pas être négatif.",
             ),
+            models.CheckConstraint(
+                name="envelope_stored_totals_not_negative",
+                condition=Q(stored_decided__gte=0) & Q(stored_paid__gte=0),
+                violation_error_message="Un montant ne peut pas être négatif.",
+            ),
+            # Payments never exceed a line's decided amount, and only lines that draw on
+            # the envelope carry payments (services.record_payment, change_status).
+            models.CheckConstraint(
+                name="envelope_paid_within_decided",
+                condition=Q(stored_paid__lte=models.F("stored_decided")),
+                violation_error_message="Les versements d'une enveloppe ne peuvent pas dépasser ses montants décidés.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.funder} – {self.get_programme_display()} {self.year}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.MAINTAINED_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("financements:envelope_detail", args=[self.pk])

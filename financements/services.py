@@ -8,6 +8,11 @@ of an envelope at the same time are thus serialised: the second one sees the fir
 decision and is refused. (On SQLite, ``select_for_update`` is a no-op but transactions
 start with ``BEGIN IMMEDIATE``, which serialises writers in the same way.)
 
+Each envelope keeps two totals (``stored_decided``, ``stored_paid``) that the national and
+préfecture dashboards read instead of the lines and payments: every operation that
+changes a decided amount, a status, a line's envelope or a payment recomputes them with
+:func:`refresh_envelope_totals`, under the envelope's row lock, in its own transaction.
+
 A refused operation raises :class:`FundingError` with a French message (and, for bulk
 operations, the list of problems) and changes nothing. Services record who acted in the
 history (``by``); role checks are the views' job (see :mod:`financements.permissions`).
@@ -18,7 +23,8 @@ import time
 from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
 from portail.templatetags.portail_tags import format_euros
@@ -26,6 +32,7 @@ from portail.templatetags.portail_tags import format_euros
 from .models import (
     COMMITTED_STATUSES,
     DECIDED_STATUSES,
+    MONEY_FIELD,
     ZERO,
     Envelope,
     FundingLine,
@@ -109,6 +116,40 @@ def _paid_on(line_ids):
     return {row["line_id"]: row["total"] for row in rows}
 
 
+def refresh_envelope_totals(envelope_ids=None):
+    """Recompute ``stored_decided`` and ``stored_paid`` of these envelopes (all when
+    ``None``) from their lines and payments — one UPDATE.
+
+    Called by the services under the envelopes' row locks, after their writes; call it
+    too after writing lines or payments outside the services (admin, bulk loads, tests).
+    Money on lines without an envelope is in no envelope's totals."""
+    envelopes = Envelope.objects.all()
+    if envelope_ids is not None:
+        ids = {pk for pk in envelope_ids if pk is not None}
+        if not ids:
+            return 0
+        envelopes = envelopes.filter(pk__in=ids)
+    decided = (
+        FundingLine.objects.filter(envelope=OuterRef("pk"), status__in=DECIDED_STATUSES)
+        .order_by()
+        .values("envelope")
+        .annotate(total=Sum("decided_amount"))
+        .values("total")
+    )
+    paid = (
+        Payment.objects.filter(line__envelope=OuterRef("pk"))
+        .order_by()
+        .values("line__envelope")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    return envelopes.update(
+        stored_decided=Coalesce(Subquery(decided, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
+        stored_paid=Coalesce(Subquery(paid, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
+    )
+
+
 def _lock_envelopes(ids):
     return {env.pk: env for env in Envelope.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
@@ -116,6 +157,17 @@ def _lock_envelopes(ids):
 def _lock_lines(ids):
     lines = FundingLine.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {line.pk: line for line in lines.select_related("action", "funder")}
+
+
+def _lock_line_and_envelope(line):
+    """Lock one line's envelope (first, as everywhere) then the line; returns the line.
+    Used by the operations that change the envelope's totals."""
+    envelope_id = FundingLine.objects.filter(pk=line.pk).values_list("envelope_id", flat=True).first()
+    _lock_envelopes({envelope_id} - {None})
+    locked = _lock_lines([line.pk])[line.pk]
+    if locked.envelope_id != envelope_id:  # moved between the read and the lock
+        raise FundingError("La ligne a changé d'enveloppe pendant l'opération : recommencez.")
+    return locked
 
 
 def _refresh(target, source, fields):
@@ -219,6 +271,7 @@ def set_envelope(line, envelope, *, by):
                     raise FundingError(_overrun_message(target, available, locked.decided_amount))
         locked.envelope = target
         _with_author(locked, by).save()
+        refresh_envelope_totals(ids)
     _refresh(line, locked, LINE_FIELDS)
     line.envelope = target
     return line
@@ -330,6 +383,7 @@ def set_amounts_bulk(changes, *, by):
             raise FundingError("Aucun montant n'a été enregistré.", problems)
         for row in locked.values():
             _with_author(row, by).save()
+        refresh_envelope_totals(envelopes)
     for line, _, _ in changes:
         _refresh(line, locked[line.pk], LINE_FIELDS)
     return [line for line, _, _ in changes]
@@ -369,7 +423,7 @@ def record_payment(line, *, kind, amount, date, reference="", by):
     if kind not in Payment.Kind.values:
         raise FundingError("Choisissez la nature du versement.")
     with transaction.atomic():
-        locked = _lock_lines([line.pk])[line.pk]
+        locked = _lock_line_and_envelope(line)
         if locked.status not in (S.COMMITTED, S.PAID, S.JUSTIFIED):
             raise FundingError(
                 "Un versement s'enregistre sur une ligne engagée (acte juridique enregistré) ; "
@@ -387,6 +441,7 @@ def record_payment(line, *, kind, amount, date, reference="", by):
         if already + amount == locked.decided_amount and locked.status == S.COMMITTED:
             locked.status = S.PAID
             _with_author(locked, by).save()
+        refresh_envelope_totals([locked.envelope_id])
     _refresh(line, locked, LINE_FIELDS)
     return payment
 
@@ -410,7 +465,7 @@ def change_status(line, status, *, by, amount_to_recover=None, comment=""):
     bilan shows less spent than paid: ``amount_to_recover`` ≤ paid), cancelled (releases
     the envelope; impossible once money was paid), rejected, or back to requested."""
     with transaction.atomic():
-        locked = _lock_lines([line.pk])[line.pk]
+        locked = _lock_line_and_envelope(line)
         allowed = STATUS_CHANGES.get(locked.status, ())
         if status not in allowed:
             raise FundingError(
@@ -439,6 +494,9 @@ def change_status(line, status, *, by, amount_to_recover=None, comment=""):
             locked.comment = comment
         locked.status = status
         _with_author(locked, by).save()
+        # Cancelled: the decided amount goes back to the envelope. Justified and to recover
+        # keep drawing on it (the amount to recover is not a negative payment).
+        refresh_envelope_totals([locked.envelope_id])
     _refresh(line, locked, LINE_FIELDS)
     return line
 

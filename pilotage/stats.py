@@ -10,6 +10,10 @@ Conventions shared by every figure (the tests recompute them from the rows):
 - *decided*: the decided amount of funding lines whose status draws on the envelope
   (:data:`financements.models.DECIDED_STATUSES`), inside or outside an envelope;
 - *paid*: the sum of the payments;
+- in :func:`figures_by_cite` (préfecture and national), the part drawn on envelopes is read
+  from the envelopes' maintained totals (``Envelope.stored_decided`` / ``stored_paid``,
+  kept by :mod:`financements.services`), the part outside any envelope from its lines and
+  payments — the same figures, without reading every line and payment;
 - *remaining*: envelope minus decided (``None`` for a funder without envelope);
 - *consumption rate*: decided / envelope, in percent, one decimal;
 - *reported beneficiaries*: the counts of **transmitted** bilans only (``submitted_at`` set);
@@ -190,9 +194,10 @@ CITE_FIGURES = ("envelope", "decided", "paid", "actions", "programmed", "bilans"
 
 def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meetings=None, reports=None):
     """One row per cité of ``cites`` (a scoped Cite queryset) for ``year``: envelopes,
-    decided, paid, number of actions (proposals, i.e. not drafts), programmed actions,
-    bilans received, last COPIL held, annual evaluation reports produced — a fixed number of queries
-    (one per figure). ``meetings`` and ``reports`` are optional scoped querysets."""
+    decided, paid (envelope totals plus lines outside any envelope), number of actions
+    (proposals, i.e. not drafts), programmed actions, bilans received, last COPIL held,
+    annual evaluation reports produced — a fixed number of queries (one per figure).
+    ``meetings`` and ``reports`` are optional scoped querysets."""
     cite_ids = cites.order_by().values("pk")
     rows = {
         cite["pk"]: {
@@ -226,26 +231,22 @@ def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meeting
             if target is not None and row["value"] is not None:
                 target[name] += row["value"]
 
-    fill(envelopes.filter(cite__in=cite_ids, year=year), "cite_id", envelope=money_sum("amount"))
-    # Money through the envelope (same cité and year as the action, enforced by
-    # financements.services) — a join on the small envelope table rather than on the wide
-    # actions table — then the lines outside any envelope through their action.
-    decided = money_sum("decided_amount")
+    # Envelopes, and the money drawn on them from their maintained totals (kept by
+    # financements.services under the envelope lock): one read of the small envelope table
+    # instead of every line and payment of the year.
     fill(
-        lines.filter(envelope__cite__in=cite_ids, envelope__year=year, status__in=DECIDED_STATUSES),
-        "envelope__cite_id",
-        decided=decided,
+        envelopes.filter(cite__in=cite_ids, year=year),
+        "cite_id",
+        envelope=money_sum("amount"),
+        decided=money_sum("stored_decided"),
+        paid=money_sum("stored_paid"),
     )
+    # Then the lines outside any envelope (few: hors enveloppe), through their action.
     add(
         lines.filter(envelope__isnull=True, action__cite__in=cite_ids, action__year=year, status__in=DECIDED_STATUSES),
         "action__cite_id",
         "decided",
-        decided,
-    )
-    fill(
-        payments.filter(line__envelope__cite__in=cite_ids, line__envelope__year=year),
-        "line__envelope__cite_id",
-        paid=money_sum("amount"),
+        money_sum("decided_amount"),
     )
     add(
         payments.filter(line__envelope__isnull=True, line__action__cite__in=cite_ids, line__action__year=year),

@@ -1,7 +1,8 @@
 """Data for the dashboard tests: ``populate(side, n)`` builds ``n`` actions of a cité of
 the role world with every kind of row the dashboards count (statuses, objectives, age
 bands, QPVs, schools, envelopes, decided and requested funding lines, payments, transmitted
-and unsent bilans, meetings, reports), directly with the ORM."""
+and unsent bilans, meetings, reports), directly with the ORM — then the envelopes'
+maintained totals are recomputed, as after any bulk load that bypasses the services."""
 
 import datetime
 import itertools
@@ -13,6 +14,7 @@ from django.utils import timezone
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine, Call, Transition
 from cites.models import Organisation
 from financements.models import Envelope, FundingLine, LineStatus, Payment, Programme
+from financements.services import refresh_envelope_totals
 from pilotage.models import Meeting, Report
 from tests.factories import OrganisationFactory, PriorityAreaFactory, SchoolFactory
 
@@ -136,6 +138,7 @@ def populate(world):
         )
         Report.objects.create(kind=Report.Kind.EVALUATION, cite=cite, year=year, status=Report.Status.DONE)
         Report.objects.create(kind=Report.Kind.EVALUATION, cite=cite, year=year, status=Report.Status.FAILED)
+        refresh_envelope_totals()
         return actions
 
     return _populate

@@ -39,9 +39,12 @@ def test_tiny_seed_builds_every_kind_of_row():
     assert Envelope.objects.count() == 2 * 3
     assert Meeting.objects.count() == 2 * 3
     assert "100 %" in err and "Jeu de données généré" in out
-    # Every envelope covers what is decided on it.
-    for envelope in Envelope.objects.all():
+    # Every envelope covers what is decided on it, and its maintained totals are the sums.
+    for envelope in Envelope.objects.with_totals():
         assert envelope.decided_sum() <= envelope.amount
+        assert (envelope.stored_decided, envelope.stored_paid) == (envelope.decided_total, envelope.paid_total)
+    assert Envelope.objects.filter(stored_decided__gt=0).exists() == FundingLine.objects.counted().exists()
+    assert Envelope.objects.filter(stored_paid__gt=0).exists() == Payment.objects.exists()
     # Balanced budgets.
     for action in Action.objects.all():
         charges, produits = action.budget_totals()
@@ -86,3 +89,13 @@ def test_dashboards_read_the_seeded_data(client):
     assert response.status_code == 200 and response.context["by_status"]["total"] > 0
     client.force_login(User.objects.get(email="admin@scale.example.org"))
     assert client.get(reverse("dashboards:national")).context["total"]["cites"] == 2
+
+
+def test_seeded_envelope_totals_are_the_sums_of_lines_and_payments():
+    call_command(
+        "seed_scale", "--cites", "2", "--years", "2", "--actions-per-year", "12", stdout=StringIO(), stderr=StringIO()
+    )
+    assert Payment.objects.exists()
+    for envelope in Envelope.objects.with_totals():
+        assert (envelope.stored_decided, envelope.stored_paid) == (envelope.decided_total, envelope.paid_total)
+    assert Envelope.objects.filter(stored_paid__gt=0).exists()

@@ -44,6 +44,7 @@ def money(world):
     b_envelope = EnvelopeFactory(cite=world.b.cite, funder=anct, amount=Decimal("8000.00"))
     b_action = make_action(world.b.cite, world.b.organisation, title="Action de la cité B")
     b_line = FundingLineFactory(envelope=b_envelope, action=b_action, requested_amount=Decimal("500.00"))
+    services.refresh_envelope_totals()  # the factories write the rows directly
     return SimpleNamespace(
         world=world,
         cite=a.cite,
