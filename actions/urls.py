@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import signup_views, views
+from . import export_views, signup_views, views
 
 app_name = "actions"
 
 urlpatterns = [
     path("", views.action_list, name="list"),
+    path("exporter/<slug:fmt>/", export_views.action_export, name="export"),
     path("appels/", views.call_list, name="call_list"),
     path("appels/nouveau/", views.call_create, name="call_create"),
     path("appels/<int:pk>/modifier/", views.call_update, name="call_update"),

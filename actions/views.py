@@ -21,16 +21,10 @@ from accounts.decorators import staff_only
 from cites.models import Cite, LocalAxis, Organisation, PriorityArea
 
 from . import forms, permissions, services
+from .filters import export_querystring, filter_actions
 from .models import Action, ActionReport, Attachment, BudgetLine, Call, Note, budget_gap_message
 
 PAGE_SIZE = 25
-SORTS = {
-    "reference": ("reference", "id"),
-    "titre": ("title", "id"),
-    "porteur": ("porteur__name", "id"),
-    "depot": ("-submitted_at", "id"),
-    "statut": ("status", "id"),
-}
 
 
 def _crumbs(*extra):
@@ -492,51 +486,16 @@ def action_report(request, pk):
 
 
 # --- Lists and detail --------------------------------------------------------------------
-def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _list_cites(request, base):
-    """The cités offered by the list's « Cité » filter: every cité for the admin, else the
-    cités the user reads plus those of the actions they see as porteur — one query."""
-    cites = Cite.objects.order_by("name", "pk")
-    if not request.scope.is_admin:
-        cites = cites.filter(request.scope.cite_filter() | Q(pk__in=base.values("cite_id")))
-    return list(cites.values("pk", "name"))
-
-
 def action_list(request):
     """Staff: the proposals of their cités. Partners: their organisation's actions.
 
     The call, axis, QPV and porteur filters belong to one cité: their dropdowns are listed
     only for the chosen cité (or the user's only cité), so that a user who reads 300 cités
-    gets a small page and a few cheap queries instead of every call and QPV of France."""
-    base = Action.objects.visible_to(request.user)
-    cites = _list_cites(request, base)
-    cite_pk = _int_param(request, "cite")
-    if request.GET.get("cite") and cite_pk not in {cite["pk"] for cite in cites}:
-        raise Http404("Cité introuvable.")
-    filter_cite = cite_pk or (cites[0]["pk"] if len(cites) == 1 else None)
-    actions = base.select_related("cite", "call", "porteur", "local_axis").prefetch_related("reviewers")
-    if cite_pk:
-        actions = actions.filter(cite_id=cite_pk)
-    if request.GET.get("rapporteur") == "moi":
-        actions = actions.filter(reviewers=request.user)
-    selected = {name: _int_param(request, name) for name in ("appel", "axe", "qpv", "porteur")}
-    if selected["appel"]:
-        actions = actions.filter(call_id=selected["appel"])
-    if selected["axe"]:
-        actions = actions.filter(local_axis_id=selected["axe"])
-    if selected["qpv"]:
-        actions = actions.filter(priority_areas=selected["qpv"]).distinct()
-    if selected["porteur"]:
-        actions = actions.filter(porteur_id=selected["porteur"])
-    status = request.GET.get("statut", "")
-    if status in Action.Status.values:
-        actions = actions.filter(status=status)
-    sort = request.GET.get("tri", "")
-    actions = actions.order_by(*SORTS.get(sort, ("-year", "reference", "id")))
+    gets a small page and a few cheap queries instead of every call and QPV of France.
+    The filtering itself is :func:`actions.filters.filter_actions`, shared with the exports."""
+    listing = filter_actions(request)
+    base, filter_cite = listing.base, listing.filter_cite
+    actions = listing.actions.select_related("cite", "call", "porteur", "local_axis").prefetch_related("reviewers")
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     # Budget totals for the rows shown only: aggregating over every visible action before
     # the LIMIT made the page grow with the data (1.2 s over 90 000 actions).
@@ -564,8 +523,8 @@ def action_list(request):
         "actions/action_list.html",
         {
             "page_obj": page,
-            "cites": cites,
-            "cite_pk": cite_pk,
+            "cites": listing.cites,
+            "cite_pk": listing.cite_pk,
             "filter_cite": filter_cite,
             **choices,
             "statuses": Action.Status.choices,
@@ -576,10 +535,11 @@ def action_list(request):
                 ("porteur", "Porteur"),
                 ("statut", "Statut"),
             ],  # fmt: skip
-            "selected": selected,
-            "mine": request.GET.get("rapporteur") == "moi",
-            "status": status,
-            "sort": sort,
+            "selected": listing.selected,
+            "mine": listing.mine,
+            "status": listing.status,
+            "sort": listing.sort,
+            "export_query": export_querystring(request),
             "is_partner_only": request.scope.is_partner_only,
             "page_title": "Mes actions" if request.scope.is_partner_only else "Propositions et actions",
             "breadcrumbs": [],
