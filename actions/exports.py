@@ -6,40 +6,23 @@ comma, dates as ``JJ/MM/AAAA``. In both, a text cell starting with ``=``, ``+``,
 ``@`` (or a tab / carriage return) is prefixed with a single quote so that a spreadsheet
 never runs it as a formula (CSV/formula injection).
 
-Same conventions as ``financements/exports.py``; the helpers are repeated here because
-``financements`` builds on ``actions`` and not the other way round.
+The file formats themselves are :mod:`portail.spreadsheets`, shared by every export.
 
 The caller passes the actions the user may see, already filtered and ordered
 (:func:`actions.filters.filter_actions`).
 """
 
-import csv
-import datetime
-import io
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from portail import spreadsheets
+from portail.spreadsheets import Money
 
 from .models import Action
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD/MM/YYYY"
 SHEET_TITLE = "Propositions"
 FILENAME = "propositions"
-
-
-def neutralise(text):
-    """``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``: shown as text, never evaluated."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class Money(Decimal):
-    """Marks an amount column (euro format in XLSX, decimal comma in CSV)."""
 
 
 def _money(value):
@@ -95,71 +78,9 @@ def _filename(suffix):
     return f"{FILENAME}-{timezone.localdate():%Y-%m-%d}{suffix}"
 
 
-# --- XLSX --------------------------------------------------------------------------------
-def _xlsx_value(value):
-    if isinstance(value, Money):
-        return Decimal(value)
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
-def workbook(headers, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET_TITLE
-    sheet.append([neutralise(header) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append([_xlsx_value(value) for value in values])
-        for cell, value in zip(sheet[sheet.max_row], values, strict=True):
-            if isinstance(value, Money):
-                cell.number_format = EURO_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever openpyxl guessed
-    sheet.freeze_panes = "A2"
-    for column, header in zip(sheet.columns, headers, strict=True):
-        sheet.column_dimensions[column[0].column_letter].width = max(12, min(45, len(header) + 4))
-    return book
-
-
 def xlsx_response(headers, rows):
-    buffer = io.BytesIO()
-    workbook(headers, rows).save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(".xlsx")}"'
-    return response
-
-
-# --- CSV ---------------------------------------------------------------------------------
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, Money):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
-def csv_text(headers, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([neutralise(header) for header in headers])
-    for values in rows:
-        writer.writerow([_csv_value(value) for value in values])
-    return buffer.getvalue()
+    return spreadsheets.xlsx_response([(SHEET_TITLE, headers, rows)], _filename(".xlsx"))
 
 
 def csv_response(headers, rows):
-    content = "\ufeff" + csv_text(headers, rows)
-    response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(".csv")}"'
-    return response
+    return spreadsheets.csv_response(headers, rows, _filename(".csv"))

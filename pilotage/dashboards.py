@@ -7,26 +7,22 @@ département outside the user's scope, passed in the querystring, answers 404; a
 for another role answers 403.
 """
 
-import csv
 import datetime
-import io
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from accounts.departements import departement_name
 from actions.models import Action, Call, Opinion
 from cites.models import Cite
 from financements.models import Envelope, FundingLine, Payment
+from portail.spreadsheets import Money, csv_response, xlsx_response
 
 from . import stats
 from .models import Meeting, Report
@@ -363,41 +359,6 @@ def prefecture_dashboard(request):
 
 
 # --- Exports -----------------------------------------------------------------------------
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text):
-    """A text cell starting like a formula is prefixed with ``'`` (never evaluated)."""
-    text = str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class Money(Decimal):
-    """An amount column (euro format in XLSX, decimal comma in CSV)."""
-
-
-def _cell_csv(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",") if isinstance(value, Money) else str(value).replace(".", ",")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y")
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
-def _cell_xlsx(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date()
-    if isinstance(value, Decimal):
-        return Decimal(value)
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
 FIGURE_HEADERS = [
     "Enveloppes (€)", "Décidé (€)", "Consommation (%)", "Versé (€)", "Propositions", "Programmées",
     "Bilans reçus", "Dernier COPIL", "Rapports d'évaluation",
@@ -437,44 +398,6 @@ def departement_table(groups):
 def region_table(groups):
     headers = ["Région", "Cités", *FIGURE_HEADERS]
     return headers, [[group["label"], group["cites"], *_figure_cells(group)] for group in groups]
-
-
-def csv_response(headers, rows, filename):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(header) for header in headers])
-    for row in rows:
-        writer.writerow([_cell_csv(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def xlsx_response(sheets, filename):
-    """``sheets``: ``[(title, headers, rows)…]``."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append([neutralise(header) for header in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([_cell_xlsx(value) for value in row])
-            for cell, value in zip(sheet[sheet.max_row], row, strict=True):
-                if isinstance(value, Money):
-                    cell.number_format = '#,##0.00 "€"'
-                elif isinstance(value, datetime.datetime):
-                    cell.number_format = "DD/MM/YYYY"
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_GET

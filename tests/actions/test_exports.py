@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from actions.exports import EURO_FORMAT
+from portail.spreadsheets import EURO_FORMAT
 from actions.models import Action
 
 from .factories import CallFactory, balanced_budget

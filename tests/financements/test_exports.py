@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 from django.urls import reverse
 
-from financements.exports import EURO_FORMAT, neutralise
+from portail.spreadsheets import EURO_FORMAT, neutralise
 from financements.models import Envelope, FundingLine, Payment
 
 D = Decimal
