@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from portail.spreadsheets import EURO_FORMAT
 from actions.models import Action
+from portail.spreadsheets import EURO_FORMAT
 
 from .factories import CallFactory, balanced_budget
 
