@@ -4,9 +4,12 @@ Every object comes from a ``visible_to(user)`` queryset (404 outside the scope);
 role check comes after (403 for a read-only role).
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, DecimalField, Max, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +23,7 @@ from . import filters, forms, permissions
 from .models import Cite, Convention, ConventionCommitment, LocalAxis, Organisation
 
 PAGE_SIZE = 25
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
 def _managed_cite_or_403(request, pk):
@@ -333,7 +337,15 @@ def convention_list(request):
     conventions = (
         Convention.objects.visible_to(request.user)
         .select_related("cite")
-        .annotate(committed_total=Sum("commitments__amount"))
+        # 0 rather than NULL for a convention without commitments: NULL sorts first in a
+        # descending sort on PostgreSQL and last on SQLite.
+        .annotate(
+            committed_total=Coalesce(
+                Sum("commitments__amount"),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
         .order_by("cite__name", "-start_date", "id")
     )
     filterset = filters.ConventionFilter(request.GET, queryset=conventions, request=request)
