@@ -1,30 +1,30 @@
 from django.urls import path
 
-from . import export_views, signup_views, views
+from .views import calls, exports, instruction, proposals, signup
 
 app_name = "actions"
 
 urlpatterns = [
-    path("", views.action_list, name="list"),
-    path("exporter/<slug:fmt>/", export_views.action_export, name="export"),
-    path("appels/", views.call_list, name="call_list"),
-    path("appels/nouveau/", views.call_create, name="call_create"),
-    path("appels/<int:pk>/modifier/", views.call_update, name="call_update"),
-    path("appels/<int:call_pk>/proposer/", views.proposal_create, name="proposal_create"),
-    path("demandes/", signup_views.join_request_list, name="join_requests"),
-    path("demandes/<int:pk>/<slug:decision>/", signup_views.join_request_decide, name="join_request_decide"),
-    path("<int:pk>/", views.action_detail, name="detail"),
-    path("<int:pk>/modifier/", views.action_update, name="update"),
-    path("<int:pk>/budget/", views.action_budget, name="budget"),
-    path("<int:pk>/budget/ligne/<slug:prefix>/", views.action_budget_row, name="budget_row"),
-    path("<int:pk>/indicateurs/", views.action_indicators, name="indicators"),
-    path("<int:pk>/bilan/", views.action_report, name="report"),
-    path("<int:pk>/pieces/", views.action_attachments, name="attachments"),
-    path("<int:pk>/pieces/<int:attachment_pk>/", views.attachment_download, name="attachment_download"),
-    path("<int:pk>/pieces/<int:attachment_pk>/supprimer/", views.attachment_delete, name="attachment_delete"),
-    path("<int:pk>/statut/<slug:name>/", views.action_transition, name="transition"),
-    path("<int:pk>/avis/", views.opinion_give, name="opinion"),
-    path("<int:pk>/rapporteurs/", views.action_reviewers, name="reviewers"),
-    path("<int:pk>/notes/", views.note_create, name="note_create"),
-    path("<int:pk>/messages/", views.message_create, name="message_create"),
+    path("", instruction.action_list, name="list"),
+    path("exporter/<slug:fmt>/", exports.action_export, name="export"),
+    path("appels/", calls.call_list, name="call_list"),
+    path("appels/nouveau/", calls.call_create, name="call_create"),
+    path("appels/<int:pk>/modifier/", calls.call_update, name="call_update"),
+    path("appels/<int:call_pk>/proposer/", calls.proposal_create, name="proposal_create"),
+    path("demandes/", signup.join_request_list, name="join_requests"),
+    path("demandes/<int:pk>/<slug:decision>/", signup.join_request_decide, name="join_request_decide"),
+    path("<int:pk>/", instruction.action_detail, name="detail"),
+    path("<int:pk>/modifier/", proposals.action_update, name="update"),
+    path("<int:pk>/budget/", proposals.action_budget, name="budget"),
+    path("<int:pk>/budget/ligne/<slug:prefix>/", proposals.action_budget_row, name="budget_row"),
+    path("<int:pk>/indicateurs/", proposals.action_indicators, name="indicators"),
+    path("<int:pk>/bilan/", proposals.action_report, name="report"),
+    path("<int:pk>/pieces/", proposals.action_attachments, name="attachments"),
+    path("<int:pk>/pieces/<int:attachment_pk>/", proposals.attachment_download, name="attachment_download"),
+    path("<int:pk>/pieces/<int:attachment_pk>/supprimer/", proposals.attachment_delete, name="attachment_delete"),
+    path("<int:pk>/statut/<slug:name>/", instruction.action_transition, name="transition"),
+    path("<int:pk>/avis/", instruction.opinion_give, name="opinion"),
+    path("<int:pk>/rapporteurs/", instruction.action_reviewers, name="reviewers"),
+    path("<int:pk>/notes/", instruction.note_create, name="note_create"),
+    path("<int:pk>/messages/", instruction.message_create, name="message_create"),
 ]

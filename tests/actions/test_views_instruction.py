@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Call, Note, Opinion
-from actions.views import PAGE_SIZE
+from actions.views.common import PAGE_SIZE
 
 from .factories import BudgetLineFactory, CallFactory, IndicatorFactory
 

@@ -3,8 +3,8 @@
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from . import exports
-from .filters import filter_actions
+from actions import exports
+from actions.filters import filter_actions
 
 RESPONSES = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_only
 from accounts.models import User
+from actions import forms, signup
+from actions.models import Call, JoinRequest
 from cites.models import Cite
-
-from . import forms, signup
-from .models import Call, JoinRequest
 
 
 def _call_crumbs(call):
@@ -39,7 +38,7 @@ def signup_start(request, pk):
             if has_account
             else reverse("calls:signup_confirm", args=[signup.make_token(email, call)])
         )
-        from .tasks import send_signup_link
+        from actions.tasks import send_signup_link
 
         transaction.on_commit(lambda: send_signup_link.delay(email, url, call.title, has_account))
         # The same answer whether or not the address has an account.

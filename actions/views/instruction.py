@@ -1,0 +1,230 @@
+"""Instruction: the proposals list, the action page, transitions, reviewers, opinions,
+notes and messages.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from actions import forms, permissions, services
+from actions.filters import export_querystring, filter_actions
+from actions.models import Action, ActionReport, BudgetLine, Call, Note
+from cites.models import LocalAxis, Organisation, PriorityArea
+
+from .common import PAGE_SIZE, _crumbs, _visible_action
+
+
+# --- Lists and detail --------------------------------------------------------------------
+def action_list(request):
+    """Staff: the proposals of their cités. Partners: their organisation's actions.
+
+    The call, axis, QPV and porteur filters belong to one cité: their dropdowns are listed
+    only for the chosen cité (or the user's only cité), so that a user who reads 300 cités
+    gets a small page and a few cheap queries instead of every call and QPV of France.
+    The filtering itself is :func:`actions.filters.filter_actions`, shared with the exports."""
+    listing = filter_actions(request)
+    base, filter_cite = listing.base, listing.filter_cite
+    actions = listing.actions.select_related("cite", "call", "porteur", "local_axis").prefetch_related("reviewers")
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Budget totals for the rows shown only: aggregating over every visible action before
+    # the LIMIT made the page grow with the data (1.2 s over 90 000 actions).
+    page.object_list = list(page.object_list)
+    totals = {
+        row["pk"]: row
+        for row in Action.objects.filter(pk__in=[a.pk for a in page.object_list])
+        .with_budget_totals()
+        .values("pk", "charges_total", "produits_total")
+    }
+    for action in page.object_list:
+        action.charges_total = totals[action.pk]["charges_total"]
+        action.produits_total = totals[action.pk]["produits_total"]
+    choices = {}
+    if filter_cite:
+        in_cite = base.filter(cite_id=filter_cite)
+        choices = {
+            "calls": Call.objects.filter(pk__in=in_cite.values("call_id")).select_related("cite"),
+            "axes": LocalAxis.objects.filter(pk__in=in_cite.values("local_axis_id")),
+            "priority_areas": PriorityArea.objects.filter(pk__in=in_cite.values("priority_areas")),
+            "porteurs": Organisation.objects.filter(pk__in=in_cite.values("porteur_id")),
+        }
+    return render(
+        request,
+        "actions/action_list.html",
+        {
+            "page_obj": page,
+            "cites": listing.cites,
+            "cite_pk": listing.cite_pk,
+            "filter_cite": filter_cite,
+            **choices,
+            "statuses": Action.Status.choices,
+            "sorts": [
+                ("", "Année et référence"),
+                ("depot", "Date de dépôt"),
+                ("titre", "Intitulé"),
+                ("porteur", "Porteur"),
+                ("statut", "Statut"),
+            ],  # fmt: skip
+            "selected": listing.selected,
+            "mine": listing.mine,
+            "status": listing.status,
+            "sort": listing.sort,
+            "export_query": export_querystring(request),
+            "is_partner_only": request.scope.is_partner_only,
+            "page_title": "Mes actions" if request.scope.is_partner_only else "Propositions et actions",
+            "breadcrumbs": [],
+        },
+    )
+
+
+def action_detail(request, pk):
+    action = _visible_action(request, pk)
+    user = request.user
+    is_porteur = permissions.is_porteur(user, action)
+    can_see_opinions = permissions.can_see_opinions(user, action)
+    lines = list(action.budget_lines.select_related("funder"))
+    charges = [line for line in lines if line.side == BudgetLine.Side.CHARGE]
+    produits = [line for line in lines if line.side == BudgetLine.Side.PRODUIT]
+    total_charges = sum((line.amount_planned for line in charges), start=0)
+    total_produits = sum((line.amount_planned for line in produits), start=0)
+    opinions = list(action.opinions.select_related("author")) if can_see_opinions else []
+    my_opinion = next((o for o in opinions if o.author_id == user.pk), None)
+    report = ActionReport.objects.filter(action=action).first()
+    beneficiaries = list(report.beneficiaries.all()) if report else []
+    allowed = set(services.allowed_transitions(action, user))
+    buttons = [(name, services.TRANSITIONS[name]) for name in services.BUTTON_TRANSITIONS if name in allowed]
+    context = {
+        "action": action,
+        "is_porteur": is_porteur,
+        "can_edit": permissions.can_edit_action(user, action),
+        "can_submit": "submit" in allowed,
+        "missing": action.missing_items() if is_porteur and action.is_editable else [],
+        "buttons": buttons,
+        "indicators": action.indicators.all(),
+        "report": report if report and (is_porteur or report.submitted_at) else None,
+        "can_read_attachments": permissions.can_read_attachments(user, action),
+        "attachments": action.attachments.order_by("kind", "id"),
+        "beneficiaries": beneficiaries,
+        "beneficiaries_total": sum(row.total for row in beneficiaries),
+        "beneficiaries_qpv": sum(row.living_in_qpv for row in beneficiaries),
+        "can_fill_report": is_porteur and action.status == Action.Status.IN_PROGRESS,
+        "budget_lines": lines,
+        "charges": charges,
+        "produits": produits,
+        "total_charges": total_charges,
+        "total_produits": total_produits,
+        "partners": action.partners.order_by("name"),
+        "priority_areas": action.priority_areas.order_by("name"),
+        "schools": action.schools.order_by("name"),
+        "timeline": action.transitions.select_related("actor").order_by("created_at", "id"),
+        "can_see_opinions": can_see_opinions,
+        "reviewers": list(action.reviewers.order_by("full_name", "id")) if can_see_opinions else [],
+        "reviewers_form": (
+            forms.ReviewersForm(
+                action=action,
+                prefix="rapporteurs",
+                initial={"reviewers": action.reviewers.values_list("pk", flat=True)},
+            )
+            if permissions.can_instruct(user, action) and action.status != Action.Status.DRAFT
+            else None
+        ),
+        "opinions": opinions,
+        "can_give_opinion": permissions.can_give_opinion(user, action),
+        "opinion_form": forms.OpinionForm(instance=my_opinion, prefix="avis"),
+        "notes": action.notes.select_related("author").order_by("created_at", "id") if can_see_opinions else [],
+        "note_form": forms.TextForm(label="Note interne", prefix="note"),
+        "can_read_messages": permissions.can_read_messages(user, action),
+        "thread": action.messages.select_related("author").order_by("created_at", "id"),
+        "can_post_message": permissions.can_post_message(user, action),
+        "message_form": forms.TextForm(prefix="message"),
+        "page_title": str(action),
+        "breadcrumbs": _crumbs(),
+    }
+    return render(request, "actions/action_detail.html", context)
+
+
+@require_POST
+def action_reviewers(request, pk):
+    action = _visible_action(request, pk)
+    if not permissions.can_instruct(request.user, action):
+        raise PermissionDenied("Seule la coordination de la cité désigne les rapporteurs.")
+    form = forms.ReviewersForm(request.POST, action=action, prefix="rapporteurs")
+    if form.is_valid():
+        services.assign_reviewers(action, by=request.user, reviewers=form.cleaned_data["reviewers"])
+        names = ", ".join(user.full_name for user in form.cleaned_data["reviewers"]) or "aucun"
+        messages.success(request, f"Rapporteurs : {names}.")
+    else:
+        messages.error(request, "Choisissez les rapporteurs parmi les membres du pilotage de la cité.")
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#rapporteurs")
+
+
+# --- Workflow and instruction (POST only) ------------------------------------------------
+@require_POST
+def action_transition(request, pk, name):
+    action = _visible_action(request, pk)
+    # The bilan step ("report") will have its own screen: it is not a bare button.
+    if name not in services.BUTTON_TRANSITIONS and name != "submit":
+        raise Http404("Opération inconnue.")
+    comment = request.POST.get("comment", "")
+    try:
+        services.apply_transition(action, name, by=request.user, comment=comment)
+    except services.TransitionNotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request, f"« {services.TRANSITIONS[name].label} » : c'est fait. Statut : {action.get_status_display()}."
+        )
+    return redirect(action)
+
+
+@require_POST
+def opinion_give(request, pk):
+    action = _visible_action(request, pk)
+    if not permissions.can_give_opinion(request.user, action):
+        raise PermissionDenied("Votre rôle ne permet pas de donner un avis sur cette action.")
+    form = forms.OpinionForm(request.POST, prefix="avis")
+    if form.is_valid():
+        services.give_opinion(
+            action, by=request.user, verdict=form.cleaned_data["verdict"], comment=form.cleaned_data["comment"]
+        )
+        messages.success(request, "Votre avis est enregistré.")
+    else:
+        messages.error(request, "Choisissez un avis : favorable, réservé ou défavorable.")
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#avis")
+
+
+@require_POST
+def note_create(request, pk):
+    action = _visible_action(request, pk)
+    if not permissions.can_add_note(request.user, action):
+        raise PermissionDenied("Les notes internes sont réservées à l'instruction.")
+    form = forms.TextForm(request.POST, prefix="note")
+    if form.is_valid():
+        with transaction.atomic():
+            Note.objects.create(action=action, author=request.user, text=form.cleaned_data["text"].strip())
+        messages.success(request, "La note est enregistrée.")
+    else:
+        messages.error(request, "La note est vide.")
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#notes")
+
+
+@require_POST
+def message_create(request, pk):
+    action = _visible_action(request, pk)
+    if not permissions.can_post_message(request.user, action):
+        raise PermissionDenied("Votre rôle ne permet pas d'écrire dans ce fil de discussion.")
+    form = forms.TextForm(request.POST, prefix="message")
+    if form.is_valid():
+        services.post_message(action, by=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Le message est envoyé.")
+    else:
+        messages.error(request, "Le message est vide.")
+    return redirect(reverse("actions:detail", args=[action.pk]) + "#messages")

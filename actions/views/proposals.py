@@ -1,0 +1,309 @@
+"""The porteur's side of a proposal: fiche, budget (htmx rows), indicators, attachments, bilan."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from actions import forms, permissions, services
+from actions.models import Action, ActionReport, Attachment, BudgetLine, budget_gap_message
+
+from .common import _edit_crumbs, _not_editable, _porteur_action, _visible_action
+
+
+@require_http_methods(["GET", "POST"])
+def action_update(request, pk):
+    action = _porteur_action(request, pk)
+    if not action.is_editable:
+        return _not_editable(request, action)
+    form = forms.ActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_proposal(action, expected_version=form.cleaned_data["version"], save=form.save)
+        except services.ConflictError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "La fiche action est enregistrée.")
+            return redirect(action)
+    return render(
+        request,
+        "actions/action_form.html",
+        {"form": form, "action": action, "page_title": "Fiche action", "breadcrumbs": _edit_crumbs(action)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_budget(request, pk):
+    action = _porteur_action(request, pk)
+    if not action.is_editable:
+        return _not_editable(request, action)
+    data = request.POST or None
+    funders = forms.funder_choices()
+    charges = forms.budget_formset(BudgetLine.Side.CHARGE, data=data, instance=action, funders=funders)
+    produits = forms.budget_formset(BudgetLine.Side.PRODUIT, data=data, instance=action, funders=funders)
+    version_form = forms.VersionForm(data, initial={"version": action.version})
+    conflict = ""
+    if request.method == "POST" and all(f.is_valid() for f in (charges, produits, version_form)):
+
+        def save():
+            charges.save()
+            produits.save()
+
+        try:
+            services.save_proposal(action, expected_version=version_form.cleaned_data["version"], save=save)
+        except services.ConflictError as error:
+            conflict = str(error)
+        else:
+            total_charges, total_produits = action.budget_totals()
+            if total_charges == total_produits:
+                messages.success(request, "Le budget est enregistré et équilibré.")
+            else:
+                messages.warning(
+                    request, "Le budget est enregistré. " + budget_gap_message(total_charges, total_produits)
+                )
+            return redirect(action)
+    total_charges, total_produits = action.budget_totals()
+    return render(
+        request,
+        "actions/action_budget.html",
+        {
+            "action": action,
+            "charges": charges,
+            "produits": produits,
+            "version_form": version_form,
+            "conflict": conflict,
+            "total_charges": total_charges,
+            "total_produits": total_produits,
+            "typed_charges": _typed_total(charges),
+            "typed_produits": _typed_total(produits),
+            "gap_message": budget_gap_message(total_charges, total_produits) if total_charges != total_produits else "",
+            "page_title": "Budget prévisionnel",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
+def _typed_total(formset):
+    """The total of the rows as typed (kept rows only), for the page's server-side total;
+    static/js/budget.js recomputes it live in the browser."""
+    total = Decimal("0")
+    for form in formset.forms:
+        if not formset.is_bound:
+            total += form.instance.amount_planned if form.instance.pk else 0
+            continue
+        if form.data.get(form.add_prefix("DELETE")):
+            continue
+        raw = str(form.data.get(form.add_prefix("amount_planned"), "")).replace(",", ".").replace(" ", "")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            continue
+        if amount.is_finite():
+            total += amount
+    return total
+
+
+MAX_BUDGET_ROWS = 200
+BUDGET_SIDES = {"charges": BudgetLine.Side.CHARGE, "produits": BudgetLine.Side.PRODUIT}
+
+
+@require_http_methods(["GET"])
+def action_budget_row(request, pk, prefix):
+    """htmx: one more empty budget row for a side, and the formset's new TOTAL_FORMS."""
+    if prefix not in BUDGET_SIDES:
+        raise Http404("Nature de ligne inconnue.")
+    action = _porteur_action(request, pk)
+    if not action.is_editable:
+        raise PermissionDenied(f"Cette proposition n'est plus modifiable (statut « {action.get_status_display()} »).")
+    if not request.htmx:
+        return redirect("actions:budget", pk=action.pk)
+    raw = request.GET.get(f"{prefix}-TOTAL_FORMS", "")
+    if not raw.isdigit() or int(raw) >= MAX_BUDGET_ROWS:
+        return HttpResponseBadRequest("Nombre de lignes non valide.")
+    index = int(raw)
+    formset = forms.budget_formset(BUDGET_SIDES[prefix], instance=action, funders=forms.funder_choices())
+    form = formset.form(
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        **formset.get_form_kwargs(None),
+    )
+    formset.add_fields(form, None)
+    return render(
+        request,
+        "actions/includes/_budget_new_row.html",
+        {
+            "form": form,
+            "number": index + 1,
+            "with_funder": prefix == "produits",
+            "prefix": prefix,
+            "total_forms": index + 1,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_indicators(request, pk):
+    action = _porteur_action(request, pk)
+    if not action.is_editable:
+        return _not_editable(request, action)
+    data = request.POST or None
+    formset = forms.IndicatorFormSet(data, instance=action, prefix="indicateurs")
+    version_form = forms.VersionForm(data, initial={"version": action.version})
+    conflict = ""
+    if request.method == "POST" and formset.is_valid() and version_form.is_valid():
+        try:
+            services.save_proposal(action, expected_version=version_form.cleaned_data["version"], save=formset.save)
+        except services.ConflictError as error:
+            conflict = str(error)
+        else:
+            messages.success(request, "Les indicateurs sont enregistrés.")
+            return redirect(action)
+    return render(
+        request,
+        "actions/action_indicators.html",
+        {
+            "action": action,
+            "formset": formset,
+            "version_form": version_form,
+            "conflict": conflict,
+            "page_title": "Indicateurs d'évaluation",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
+# --- Attachments ------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def action_attachments(request, pk):
+    """The porteur's documents: list, upload (checked by content), delete."""
+    action = _porteur_action(request, pk)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not action.is_editable:
+            return _not_editable(request, action)
+        if form.is_valid():
+            try:
+                attachment = services.write_as_porteur(
+                    action, by=request.user, write=lambda: form.save_for(action, request.user)
+                )
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                return redirect(action)
+            messages.success(request, f"« {attachment.original_name} » est joint à la proposition.")
+            return redirect("actions:attachments", pk=action.pk)
+    return render(
+        request,
+        "actions/action_attachments.html",
+        {
+            "action": action,
+            "form": form,
+            "attachments": action.attachments.order_by("kind", "id"),
+            "can_manage": permissions.can_manage_attachments(request.user, action),
+            "page_title": "Pièces jointes",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    action = _porteur_action(request, pk)
+    attachment = get_object_or_404(action.attachments, pk=attachment_pk)
+
+    def delete():
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+    try:
+        services.write_as_porteur(action, by=request.user, write=delete)
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+        return redirect(action)
+    messages.success(request, f"« {attachment.original_name} » est supprimé.")
+    return redirect("actions:attachments", pk=action.pk)
+
+
+def attachment_download(request, pk, attachment_pk):
+    """Serve a document to the porteur or the instruction of the cité (404 outside the
+    scope, 403 for other roles inside it)."""
+    action = _visible_action(request, pk)
+    attachment = get_object_or_404(Attachment.objects.filter(action=action), pk=attachment_pk)
+    if not permissions.can_read_attachments(request.user, action):
+        raise PermissionDenied("Les pièces jointes sont réservées au porteur et à l'instruction.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier n'est plus disponible.") from error
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+# --- Bilan ------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def action_report(request, pk):
+    """The porteur's bilan: fill it over several visits, then transmit it (→ reported)."""
+    action = _porteur_action(request, pk)
+    if action.status != Action.Status.IN_PROGRESS:
+        messages.error(
+            request,
+            f"Le bilan se remplit quand l'action est en cours ; elle est au statut « {action.get_status_display()} ».",
+        )
+        return redirect(action)
+    report = ActionReport.objects.filter(action=action).first() or ActionReport(action=action)
+    data = request.POST or None
+    report_form = forms.ActionReportForm(data, instance=report, prefix="bilan")
+    beneficiaries = forms.BeneficiariesForm(data, report=report, prefix="beneficiaires")
+    results = forms.IndicatorResultFormSet(data, queryset=action.indicators.order_by("id"), prefix="indicateurs")
+    actuals = forms.BudgetActualFormSet(
+        data, queryset=action.budget_lines.select_related("funder").order_by("side", "account", "id"), prefix="budget"
+    )
+    parts = (report_form, beneficiaries, results, actuals)
+    if request.method == "POST":
+        if all(part.is_valid() for part in parts):
+
+            def save():
+                report_form.save()
+                beneficiaries.save()
+                results.save()
+                actuals.save()
+
+            try:
+                services.save_report(action, by=request.user, save=save)
+            except services.TransitionNotAllowed as error:
+                raise PermissionDenied(error.message) from error
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                return redirect(action)
+            if "transmettre" not in request.POST:
+                messages.success(request, "Le bilan est enregistré : vous pourrez le compléter plus tard.")
+                return redirect("actions:report", pk=action.pk)
+            try:
+                services.report_action(action, by=request.user)
+            except services.TransitionError as error:
+                messages.error(request, error.message)
+                for problem in error.problems:
+                    messages.error(request, problem)
+                return redirect("actions:report", pk=action.pk)
+            messages.success(request, "Le bilan est transmis à la coordination de la cité.")
+            return redirect(action)
+        messages.error(request, "Le bilan contient des erreurs : corrigez les champs signalés.")
+    return render(
+        request,
+        "actions/action_report.html",
+        {
+            "action": action,
+            "report_form": report_form,
+            "beneficiaries": beneficiaries,
+            "results": results,
+            "actuals": actuals,
+            "missing": report.missing_items() if report.pk else [],
+            "page_title": "Bilan de l'action",
+            "breadcrumbs": _edit_crumbs(action),
+        },
+    )
