@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.scope import Scope
 from actions.models import Action
+from actions.models.attachments import StoredFile
 from cites.models import Cite
 
 
@@ -186,7 +187,7 @@ def meeting_document_path(document, filename):
     return f"reunions/{document.meeting.cite_id}/{document.meeting_id}/{uuid.uuid4().hex}{document.extension}"
 
 
-class MeetingDocument(TimeStamped):
+class MeetingDocument(StoredFile):
     """A document of a meeting (invitation, presentation, signed minutes…): PDF, ODT or
     DOCX recognised by its content, 10 MB at most, under ``MEDIA_ROOT`` and served only by
     :func:`pilotage.views.meeting_document_download` to those who see the meeting."""
@@ -194,18 +195,6 @@ class MeetingDocument(TimeStamped):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name="réunion")
     title = models.CharField("intitulé", max_length=250)
     file = models.FileField("fichier", upload_to=meeting_document_path, max_length=200)
-    original_name = models.CharField("nom du fichier", max_length=255)
-    content_type = models.CharField("format", max_length=100)
-    extension = models.CharField("extension", max_length=10)
-    size = models.PositiveIntegerField("taille (octets)")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="déposé par",
-    )
 
     objects = ScopedByMeetingQuerySet.as_manager()
 

@@ -18,19 +18,11 @@ def attachment_path(instance, filename):
     return f"actions/{instance.action_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class Attachment(TimeStamped):
-    class Kind(models.TextChoices):
-        STATUTES = "statuts", "Statuts"
-        RIB = "rib", "RIB"
-        ACCOUNTS = "comptes", "Derniers comptes approuvés"
-        OTHER = "autre", "Autre document"
+class StoredFile(TimeStamped):
+    """A file recognised by its content (:mod:`actions.files`) and stored under a random
+    name: what the user called it, the detected type, its size and who uploaded it.
+    Subclasses add the ``file`` field with their own ``upload_to``."""
 
-    # Bank details and statutes: only the porteur and the instruction read them.
-    SENSITIVE_KINDS = (Kind.STATUTES, Kind.RIB)
-
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="attachments", verbose_name="action")
-    kind = models.CharField("type de document", max_length=10, choices=Kind.choices)
-    file = models.FileField("fichier", upload_to=attachment_path, max_length=200)
     original_name = models.CharField("nom du fichier", max_length=255)
     content_type = models.CharField("format", max_length=100)
     extension = models.CharField("extension", max_length=10)
@@ -43,6 +35,24 @@ class Attachment(TimeStamped):
         related_name="+",
         verbose_name="déposé par",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Attachment(StoredFile):
+    class Kind(models.TextChoices):
+        STATUTES = "statuts", "Statuts"
+        RIB = "rib", "RIB"
+        ACCOUNTS = "comptes", "Derniers comptes approuvés"
+        OTHER = "autre", "Autre document"
+
+    # Bank details and statutes: only the porteur and the instruction read them.
+    SENSITIVE_KINDS = (Kind.STATUTES, Kind.RIB)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="attachments", verbose_name="action")
+    kind = models.CharField("type de document", max_length=10, choices=Kind.choices)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=200)
 
     objects = ScopedByActionQuerySet.as_manager()
 
