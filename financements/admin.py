@@ -12,10 +12,9 @@ from .models import Envelope, FundingLine, Payment
 
 
 class RefreshTotalsMixin:
-    """Recompute the totals of the envelopes a line or payment was and is drawn on."""
+    """Recompute the totals of the envelopes a line or payment was and is drawn on.
 
-    def _envelope_ids(self, obj):
-        raise NotImplementedError
+    The admin class using it defines ``_envelope_ids(obj)``: the envelopes ``obj`` draws on."""
 
     def _before(self, obj):
         if obj.pk is None:

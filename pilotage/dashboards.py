@@ -28,7 +28,7 @@ from . import stats
 from .models import Meeting, Report
 
 S = Action.Status
-TODO_LIMIT = 5
+ACTION_ITEMS_LIMIT = 5
 CLOSING_SOON = datetime.timedelta(days=14)
 PARTNER_PAGE_SIZE = 25
 
@@ -128,7 +128,7 @@ def _todo(request, cite):
                 "key": key,
                 "title": title,
                 "count": counts[key],
-                "items": list(items[:TODO_LIMIT]),
+                "items": list(items[:ACTION_ITEMS_LIMIT]),
                 "url": f"{reverse('actions:list')}?statut={status}",
             }
         )
@@ -484,7 +484,7 @@ NEXT_STEPS = {
     S.REPORTED: "Bilan transmis : clôture par la coordination",
     S.CLOSED: "Aucune (action clôturée)",
 }
-PARTNER_TODO = (S.DRAFT, S.CHANGES_REQUESTED, S.PROGRAMMED, S.IN_PROGRESS)
+PARTNER_NEXT_STEP_STATUSES = (S.DRAFT, S.CHANGES_REQUESTED, S.PROGRAMMED, S.IN_PROGRESS)
 
 
 @require_GET
@@ -509,7 +509,7 @@ def partner_home(request):
         {
             "action": action,
             "next_step": NEXT_STEPS.get(action.status, ""),
-            "to_do": action.status in PARTNER_TODO,
+            "to_do": action.status in PARTNER_NEXT_STEP_STATUSES,
             "decided": money[action.pk]["decided"],
             "paid": money[action.pk]["paid"],
         }
