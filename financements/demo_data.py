@@ -9,6 +9,7 @@ match the yearly commitments of the demo conventions. Legal references are ficti
 
 from decimal import Decimal
 
+from actions.models import Action
 from cites.demo_data import ALENCON, ALES, ALES_AGGLO, ANCT, CU_ALENCON, MEN, VALENTON
 
 # (cité slug, funder name, programme, {year: amount}, legal reference)
@@ -37,5 +38,5 @@ ALES_DEMO_YEAR = 2026
 ADVANCE_SHARE = Decimal("0.5")
 # Statuses of the actions that get funding lines (a proposal under review gets
 # requested lines only).
-FUNDED_STATUSES = ("programmed", "in_progress", "reported", "closed")
-REVIEWED_STATUSES = ("submitted", "in_review", "changes_requested")
+FUNDED_STATUSES = Action.RETAINED_STATUSES
+REVIEWED_STATUSES = Action.UNDER_REVIEW_STATUSES

@@ -69,18 +69,29 @@ class LineStatus(models.TextChoices):
     REJECTED = "rejected", "Refusé"
     CANCELLED = "cancelled", "Annulé"
     TO_RECOVER = "to_recover", "À reverser"
+    RECOVERED = "recovered", "Reversé"
 
 
-# Lines whose decided amount draws on the envelope.
+# Status groups of a funding line, declared once (the ledger and the services use them).
+# Lines whose decided amount draws on the envelope. A line to recover, or recovered, keeps
+# its decision: the amount to give back is a figure of its own (``amount_to_recover``),
+# shown beside the decided and paid amounts, never a negative payment.
 DECIDED_STATUSES = (
     LineStatus.DECIDED,
     LineStatus.COMMITTED,
     LineStatus.PAID,
     LineStatus.JUSTIFIED,
     LineStatus.TO_RECOVER,
+    LineStatus.RECOVERED,
 )
 # Lines with a legal act (engagement juridique).
-COMMITTED_STATUSES = (LineStatus.COMMITTED, LineStatus.PAID, LineStatus.JUSTIFIED, LineStatus.TO_RECOVER)
+COMMITTED_STATUSES = (
+    LineStatus.COMMITTED,
+    LineStatus.PAID,
+    LineStatus.JUSTIFIED,
+    LineStatus.TO_RECOVER,
+    LineStatus.RECOVERED,
+)
 # Lines without a decided amount: nothing of the envelope is used.
 UNDECIDED_STATUSES = (LineStatus.REQUESTED, LineStatus.REJECTED, LineStatus.CANCELLED)
 

@@ -20,8 +20,8 @@ from .models import AgendaItem, Attendee, Report
 
 ZERO = Decimal("0.00")
 S = Action.Status
-RETAINED = (S.PROGRAMMED, S.IN_PROGRESS, S.REPORTED, S.CLOSED)
-UNDER_REVIEW = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)
+RETAINED = Action.RETAINED_STATUSES
+UNDER_REVIEW = Action.UNDER_REVIEW_STATUSES
 STATUS_GROUPS = [
     ("Déposées", None),
     ("En instruction", UNDER_REVIEW),

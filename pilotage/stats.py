@@ -36,7 +36,7 @@ from .models import Meeting, Report
 
 S = Action.Status
 # Actions that were programmed: they count as reaching their QPVs and schools.
-PROGRAMMED_STATUSES = (S.PROGRAMMED, S.IN_PROGRESS, S.REPORTED, S.CLOSED)
+PROGRAMMED_STATUSES = Action.RETAINED_STATUSES
 # The order in which statuses are shown (the workflow's order).
 STATUS_ORDER = [value for value, _ in S.choices]
 SEXES = (("girls", "Filles / femmes"), ("boys", "Garçons / hommes"))

@@ -72,6 +72,16 @@ class ActionQuerySet(models.QuerySet):
         """Actions that reached the coordination (anything but a draft)."""
         return self.exclude(status=Action.Status.DRAFT)
 
+    def retained(self):
+        """Programmed actions, and those that went on from there."""
+        return self.filter(status__in=Action.RETAINED_STATUSES)
+
+    def under_review(self):
+        return self.filter(status__in=Action.UNDER_REVIEW_STATUSES)
+
+    def editable(self):
+        return self.filter(status__in=Action.EDITABLE_STATUSES)
+
 
 class ScopedByActionQuerySet(models.QuerySet):
     """For the rows that hang off an action: visible when the action is."""
@@ -163,7 +173,12 @@ class Action(TimeStamped):
         REPORTED = "reported", "Bilan remis"
         CLOSED = "closed", "Clôturée"
 
+    # Status groups, declared once here; querysets, reports and dashboards use these names.
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    # Under instruction: submitted, in review, or waiting for the porteur's answer.
+    UNDER_REVIEW_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+    # Retained: programmed by a decision, whatever happened since (running, bilan, closed).
+    RETAINED_STATUSES = (Status.PROGRAMMED, Status.IN_PROGRESS, Status.REPORTED, Status.CLOSED)
 
     reference = models.CharField("référence", max_length=40, unique=True, null=True, blank=True, editable=False)
     cite = models.ForeignKey(Cite, on_delete=models.PROTECT, related_name="actions", verbose_name="cité")
