@@ -12,39 +12,41 @@ from django.utils.text import slugify
 from portail import spreadsheets
 from portail.spreadsheets import money
 
-from .models import Envelope, FundingLine, Payment
+from . import ledger
+from .models import FundingLine, Payment
 
 _money = money
 
 
 def envelope_table(cite, year):
+    """Per envelope, then the money outside envelopes per funder, then the total: the
+    ledger's rows, as on the overview page."""
     headers = [
-        "Financeur", "Programme", "Année", "Montant de l'enveloppe", "Demandé", "Décidé", "Engagé",
-        "Versé", "Justifié", "Reste à programmer", "Référence juridique",
+        "Financeur", "Programme", "Année", "Montant de l'enveloppe", "Demandé", "Proposé", "Décidé", "Engagé",
+        "Versé", "Justifié", "À reverser", "Reversé", "Reste à programmer", "Référence juridique",
     ]  # fmt: skip
-    rows = []
-    for envelope in (
-        Envelope.objects.for_cite_year(cite, year)
-        .with_totals()
-        .select_related("funder")
-        .order_by("funder__name", "programme", "pk")
-    ):
-        rows.append(
+    rows = ledger.envelope_rows(cite, year)
+    table = []
+    for row in [*rows, ledger.total(rows)]:
+        table.append(
             [
-                envelope.funder.name,
-                envelope.get_programme_display(),
-                envelope.year,
-                _money(envelope.amount),
-                _money(envelope.requested_total),
-                _money(envelope.decided_total),
-                _money(envelope.committed_total),
-                _money(envelope.paid_total),
-                _money(envelope.justified_total),
-                _money(envelope.remaining),
-                envelope.legal_reference,
+                row.label,
+                row.programme,
+                year,
+                _money(row.envelope),
+                _money(row.requested),
+                _money(row.proposed),
+                _money(row.decided),
+                _money(row.committed),
+                _money(row.paid),
+                _money(row.justified),
+                _money(row.to_recover),
+                _money(row.recovered),
+                _money(row.remaining),
+                row.envelope_obj.legal_reference if row.envelope_obj else "",
             ]
         )
-    return "Enveloppes", headers, rows
+    return "Enveloppes", headers, table
 
 
 def line_table(cite, year):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from accounts.departements import departement_name
 from actions.models import Action, Call, Opinion
 from cites.models import Cite
-from financements.models import Envelope, FundingLine, Payment
+from financements.models import Envelope, FundingLine
 from portail.spreadsheets import Money, csv_response, xlsx_response
 
 from . import stats
@@ -135,12 +135,13 @@ def _todo(request, cite):
     return todo
 
 
-def cite_figures(actions, envelopes, lines, payments):
-    """The key figures and the charts of one perimeter (scoped querysets)."""
+def cite_figures(actions, cite, year, lines):
+    """The key figures and the charts of one cité and year (``actions`` and ``lines``:
+    the user's scoped querysets)."""
     by_status = stats.actions_by_status(actions)
     by_status["rows"] = [row for row in by_status["rows"] if row["status"] != S.DRAFT]
     by_objective = stats.actions_by_objective(actions)
-    money = stats.money_by_funder(envelopes, lines, payments)
+    money = stats.money_by_funder(cite, year, lines)
     people = stats.beneficiaries(actions)
     reached = stats.reach(actions)
     charts = {
@@ -207,12 +208,7 @@ def cite_dashboard(request):
     # Proposals only: a draft belongs to its porteur (the admin, who reads drafts, sees
     # the same figures as the coordination).
     actions = Action.objects.visible_to(user).proposals().filter(cite=cite, year=year)
-    figures = cite_figures(
-        actions,
-        Envelope.objects.visible_to(user).filter(cite=cite, year=year),
-        FundingLine.objects.visible_to(user).filter(action__cite=cite, action__year=year),
-        Payment.objects.visible_to(user).filter(line__action__cite=cite, line__action__year=year),
-    )
+    figures = cite_figures(actions, cite, year, FundingLine.objects.visible_to(user))
     meetings = list(
         Meeting.objects.visible_to(user).filter(cite=cite, starts_at__gte=now).order_by("starts_at", "pk")[:3]
     )
@@ -304,7 +300,6 @@ def _figures(user, cites, year):
         actions=Action.objects.visible_to(user),
         envelopes=Envelope.objects.visible_to(user),
         lines=FundingLine.objects.visible_to(user),
-        payments=Payment.objects.visible_to(user),
         meetings=Meeting.objects.visible_to(user),
         reports=Report.objects.visible_to(user),
     )
@@ -501,17 +496,15 @@ def partner_home(request):
     )
     page = Paginator(actions, PARTNER_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [action.pk for action in page.object_list]
-    money = stats.money_per_action(
-        FundingLine.objects.visible_to(user).filter(action_id__in=ids),
-        Payment.objects.visible_to(user).filter(line__action_id__in=ids),
-    )
+    money = stats.money_per_action(ids, FundingLine.objects.visible_to(user))
     rows = [
         {
             "action": action,
             "next_step": NEXT_STEPS.get(action.status, ""),
             "to_do": action.status in PARTNER_NEXT_STEP_STATUSES,
-            "decided": money[action.pk]["decided"],
-            "paid": money[action.pk]["paid"],
+            "decided": money[action.pk].decided,
+            "paid": money[action.pk].paid,
+            "to_recover": money[action.pk].to_recover,
         }
         for action in page.object_list
     ]

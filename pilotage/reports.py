@@ -1,9 +1,8 @@
 """What goes into each report: data gathered with a bounded number of queries, whatever
 the number of actions, then handed to a template under ``templates/pdf/``.
 
-Money comes from :mod:`financements` (envelopes, decided, paid, justified amounts) when
-the cité has envelopes for the year; otherwise the convention's yearly commitments stand
-in for the envelopes and the account-74 lines of the budgets for the amounts asked.
+Money comes from the ledger (:mod:`financements.ledger`), as on every other surface; the
+budgets' account-74 lines give what the proposals ask before any funding line exists.
 """
 
 from collections import Counter, defaultdict
@@ -13,8 +12,9 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
 from actions.models import SUBSIDY_ACCOUNT, Action, AgeBand, BeneficiaryCount, BudgetLine, Opinion, Transition
-from cites.models import ConventionCommitment, LocalAxis
-from financements.models import COMMITTED_STATUSES, DECIDED_STATUSES, Envelope, FundingLine, LineStatus, Payment
+from cites.models import LocalAxis
+from financements import ledger
+from financements.models import DECIDED_STATUSES, FundingLine, LineStatus, Payment
 
 from .models import AgendaItem, Attendee, Report
 
@@ -94,56 +94,11 @@ def _requested_by_funder(sheets):
 
 
 # --- Money per funder --------------------------------------------------------------------
-def funding_by_funder(cite, year, sheets=None):
-    """One row per funder: envelope, asked, decided, paid, justified, with totals.
-
-    ``source`` says where the envelope figures come from (« enveloppes » or
-    « convention »)."""
-    envelopes = list(Envelope.objects.for_cite_year(cite, year).select_related("funder").with_totals())
-    rows = {}
-    if envelopes:
-        source = "enveloppes"
-        for envelope in envelopes:
-            row = rows.setdefault(envelope.funder_id, _funder_row(envelope.funder))
-            row["envelope"] += envelope.amount
-            row["requested"] += envelope.requested_total
-            row["decided"] += envelope.decided_total
-            row["paid"] += envelope.paid_total
-            row["justified"] += envelope.justified_total
-            row["programmes"].append(envelope.get_programme_display())
-    else:
-        source = "convention"
-        commitments = ConventionCommitment.objects.filter(convention__cite=cite, year=year).select_related("funder")
-        for commitment in commitments:
-            rows.setdefault(commitment.funder_id, _funder_row(commitment.funder))["envelope"] += commitment.amount
-        if sheets is None:
-            retained = with_sheet_data(Action.objects.filter(cite=cite, year=year, status__in=RETAINED))
-            sheets = [sheet(action) for action in retained]
-        subsidy_lines = [line for item in sheets for line in item["subsidies"]]
-        for line in subsidy_lines:
-            rows.setdefault(line.funder_id, _funder_row(line.funder))["requested"] += line.amount_planned
-        decided = (
-            FundingLine.objects.for_cite_year(cite, year)
-            .counted()
-            .values("funder_id")
-            .annotate(total=Sum("decided_amount"))
-            .order_by()
-        )
-        for row in decided:
-            if row["funder_id"] in rows:
-                rows[row["funder_id"]]["decided"] += row["total"] or ZERO
-    ordered = sorted(rows.values(), key=lambda row: (-row["envelope"], row["funder"].name))
-    totals = {key: sum((row[key] for row in ordered), ZERO) for key in AMOUNT_KEYS}
-    for row in [*ordered, totals]:
-        row["rate"] = _percent(row["decided"], row["envelope"])
-    return {"rows": ordered, "totals": totals, "source": source}
-
-
-AMOUNT_KEYS = ("envelope", "requested", "decided", "paid", "justified")
-
-
-def _funder_row(funder):
-    return {"funder": funder, "programmes": [], **dict.fromkeys(AMOUNT_KEYS, ZERO)}
+def funding_by_funder(cite, year):
+    """One row per funder (envelopes, money outside envelopes and convention commitment
+    together) and the total row — the ledger's figures, as on the overview page."""
+    rows = ledger.funder_rows(cite, year)
+    return {"rows": rows, "totals": ledger.total(rows), "has_envelopes": any(row.envelope for row in rows)}
 
 
 # --- Key figures of a year ---------------------------------------------------------------
@@ -187,39 +142,36 @@ def _by_objective_and_status(sheets):
     return {"headers": [label for label, _ in STATUS_GROUPS], "rows": table, "totals": totals}
 
 
-def _money_by_axis(sheets):
+def _money_by_axis(cite, year, sheets):
+    """Per national objective: the budgets and subsidies asked by the retained actions
+    (``sheets``), and the money decided (the ledger)."""
+    decided = {row.key: row.decided for row in ledger.objective_rows(cite, year)}
     rows = []
     for value, label in [*OBJECTIVES, (None, "Sans objectif national")]:
         mine = [item for item in sheets if item["action"].national_objective == value]
-        if value is None and not mine:
+        if value is None and not mine and value not in decided:
             continue
-        decided = sum(
-            (
-                line.decided_amount or ZERO
-                for item in mine
-                for line in item["funding_lines"]
-                if line.status in DECIDED_STATUSES
-            ),
-            ZERO,
-        )
         rows.append(
             {
                 "label": label,
                 "budget": sum((item["charges_total"] for item in mine), ZERO),
                 "requested": sum((item["subsidies_total"] for item in mine), ZERO),
-                "decided": decided,
+                "decided": decided.get(value, ZERO),
             }
         )
     return rows
 
 
 def _beneficiaries(cite, year, sheets):
-    """Per age band: the actions planning to reach it, and the beneficiaries the bilans
-    report (girls, boys, living in a QPV). Counts only, never names."""
+    """Per age band: the actions planning to reach it, and the beneficiaries the
+    transmitted bilans report (girls, boys, living in a QPV); a bilan saved but not
+    transmitted counts nowhere. Counts only, never names."""
     bands = Counter(code for item in sheets for code in item["action"].age_bands)
     reported = {
         row["age_band"]: row
-        for row in BeneficiaryCount.objects.filter(report__action__cite=cite, report__action__year=year)
+        for row in BeneficiaryCount.objects.filter(
+            report__action__cite=cite, report__action__year=year, report__submitted_at__isnull=False
+        )
         .values("age_band")
         .annotate(girls=Sum("girls"), boys=Sum("boys"), qpv=Sum("living_in_qpv"))
         .order_by()
@@ -267,12 +219,12 @@ def evaluation_context(report):
     current = _year_sheets(cite, year)
     previous = _year_sheets(cite, year - 1)
     retained = [item for item in current if item["action"].status in RETAINED]
-    funding = funding_by_funder(cite, year, sheets=retained)
+    funding = funding_by_funder(cite, year)
     figures = key_figures(cite, year, current)
     figures_before = key_figures(cite, year - 1, previous)
     funding_before = funding_by_funder(cite, year - 1)
     leverage = None
-    cite_money = funding["totals"]["decided"] or figures["subsidies"]
+    cite_money = funding["totals"].decided or figures["subsidies"]
     if cite_money:
         leverage = (figures["budget"] / cite_money).quantize(Decimal("0.01"))
     qpvs = sorted(
@@ -294,9 +246,9 @@ def evaluation_context(report):
         "funding": funding,
         "funding_before": funding_before,
         "funding_chart": _chart(
-            [{"label": row["funder"].name, "value": row["envelope"]} for row in funding["rows"]], "value"
+            [{"label": row.label, "value": row.envelope or ZERO} for row in funding["rows"]], "value"
         ),
-        "money_by_axis": _money_by_axis(retained),
+        "money_by_axis": _money_by_axis(cite, year, retained),
         "leverage": leverage,
         "beneficiaries": _beneficiaries(cite, year, retained),
         "indicators": indicators,
@@ -380,12 +332,7 @@ def copil_dossier_context(report):
     asked_totals = [sum((row["asked"][i] for row in programming), ZERO) for i in range(len(funders))]
     proposed_totals = [sum((row["proposed"][i] or ZERO for row in programming), ZERO) for i in range(len(funders))]
     funding = funding_by_funder(meeting.cite, meeting.year)
-    asked_by_funder = _requested_by_funder(sheets)
-    consumption = []
-    for row in funding["rows"]:
-        asked = asked_by_funder.get(row["funder"].pk, ZERO)
-        after = row["decided"] + asked
-        consumption.append({**row, "asked": asked, "after": after, "remaining": row["envelope"] - after})
+    consumption = ledger.meeting_rows(meeting)
     return "pdf/copil_dossier.html", {
         "cite": meeting.cite,
         "meeting": meeting,
@@ -402,6 +349,10 @@ def copil_dossier_context(report):
         "verdicts": [label for _, label in Opinion.Verdict.choices],
         "budget_total": sum((item["charges_total"] for item in sheets), ZERO),
         "consumption": consumption,
+        "consumption_totals": {
+            name: sum((getattr(row, name) or ZERO for row in consumption), ZERO)
+            for name in ("envelope", "before", "at_meeting", "after")
+        },
         "funding": funding,
         "sheets": sheets,
     }
@@ -411,11 +362,12 @@ def copil_minutes_context(report):
     meeting = _meeting_or_error(report)
     agenda = _agenda(meeting)
     decisions = []
+    money = ledger.action_figures([entry["sheet"]["action"].pk for entry in agenda if entry["sheet"]])
     for entry in agenda:
         if not entry["sheet"]:
             continue
-        lines = entry["sheet"]["funding_lines"]
-        decided = sum((line.decided_amount or ZERO for line in lines if line.status in DECIDED_STATUSES), ZERO)
+        lines = [line for line in entry["sheet"]["funding_lines"] if line.status in DECIDED_STATUSES]
+        decided = money.get(entry["sheet"]["action"].pk, ledger.Figures()).decided
         decisions.append({**entry, "lines": lines, "decided": decided})
     counts = Counter(entry["item"].decision for entry in decisions)
     return "pdf/copil_minutes.html", {
@@ -433,40 +385,18 @@ def copil_minutes_context(report):
 
 
 # --- Financial statement -----------------------------------------------------------------
-def _money(lines, statuses, key="decided_amount"):
-    return sum((getattr(line, key) or ZERO for line in lines if line.status in statuses), ZERO)
-
-
 def _line_paid(line):
     return sum((payment.amount for payment in line.payments.all()), ZERO)
 
 
 def financial_statement_context(report):
-    """The cité's financial statement for a year: per envelope, amount, decided,
-    committed, paid, justified and remaining; per action, its funding lines and payments.
-    Four queries whatever the number of actions."""
+    """The cité's financial statement for a year: per envelope (and the money outside
+    envelopes, per funder), amount, decided, committed, paid, justified, to recover and
+    remaining; per action, its funding lines and payments. A fixed number of queries
+    whatever the number of actions."""
     cite, year = report.cite, report.year
-    envelopes = list(
-        Envelope.objects.for_cite_year(cite, year)
-        .select_related("funder")
-        .with_totals()
-        .order_by("funder__name", "programme", "id")
-    )
-    envelope_rows = [
-        {
-            "label": envelope.funder.name,
-            "programme": envelope.get_programme_display(),
-            "legal_reference": envelope.legal_reference,
-            "amount": envelope.amount,
-            "decided": envelope.decided_total,
-            "committed": envelope.committed_total,
-            "paid": envelope.paid_total,
-            "justified": envelope.justified_total,
-            "remaining": envelope.amount - envelope.decided_total,
-        }
-        for envelope in envelopes
-    ]
-    actions = (
+    envelope_rows = ledger.envelope_rows(cite, year)
+    actions = list(
         Action.objects.filter(cite=cite, year=year, funding_lines__isnull=False)
         .distinct()
         .select_related("porteur")
@@ -480,56 +410,28 @@ def financial_statement_context(report):
         )
         .order_by("reference", "id")
     )
+    money = ledger.action_figures([action.pk for action in actions])
     action_rows = []
-    all_lines = []
     for action in actions:
         lines = list(action.funding_lines.all())
-        all_lines.extend(lines)
-        line_rows = [{"line": line, "paid": _line_paid(line)} for line in lines]
         payments = [(line, payment) for line in lines for payment in line.payments.all()]
         payments.sort(key=lambda pair: (pair[1].date, pair[1].pk))
         action_rows.append(
             {
                 "action": action,
-                "lines": line_rows,
+                "lines": [{"line": line, "paid": _line_paid(line)} for line in lines],
                 "payments": payments,
-                "requested": sum(
-                    (line.requested_amount for line in lines if line.status != LineStatus.CANCELLED), ZERO
-                ),
-                "decided": _money(lines, DECIDED_STATUSES),
-                "paid": sum((row["paid"] for row in line_rows), ZERO),
+                "money": money.get(action.pk, ledger.Figures()),
             }
         )
-    outside = [line for line in all_lines if line.envelope_id is None]
-    if any(line.status in DECIDED_STATUSES for line in outside):
-        envelope_rows.append(
-            {
-                "label": "Hors enveloppe",
-                "programme": "",
-                "legal_reference": "",
-                "amount": None,
-                "decided": _money(outside, DECIDED_STATUSES),
-                "committed": _money(outside, COMMITTED_STATUSES),
-                "paid": sum((_line_paid(line) for line in outside), ZERO),
-                "justified": _money(outside, (LineStatus.JUSTIFIED,)),
-                "remaining": None,
-            }
-        )
-    totals = {
-        key: sum((row[key] or ZERO for row in envelope_rows), ZERO)
-        for key in ("amount", "decided", "committed", "paid", "justified")
-    }
-    totals["remaining"] = sum((row["remaining"] for row in envelope_rows if row["remaining"] is not None), ZERO)
     return "pdf/financial_statement.html", {
         "cite": cite,
         "year": year,
         "title": f"État financier {year}",
         "envelopes": envelope_rows,
-        "totals": totals,
+        "totals": ledger.total(envelope_rows),
         "actions": action_rows,
-        "actions_totals": {
-            key: sum((row[key] for row in action_rows), ZERO) for key in ("requested", "decided", "paid")
-        },
+        "actions_totals": ledger.total([row["money"] for row in action_rows]),
         "generated_at": timezone.now(),
     }
 

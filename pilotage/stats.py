@@ -5,17 +5,10 @@ then narrowed to a cité, a year, a département…) and runs a FIXED number of 
 (``values().annotate()`` / ``aggregate()``), whatever the number of rows: the dashboards'
 query counts do not grow with the data. Nothing here reads ``request``.
 
-Conventions shared by every figure (the tests recompute them from the rows):
+Money comes from the ledger (:mod:`financements.ledger`), which defines every money
+figure once (decided, paid, to recover, remaining, rates…). Other conventions (the tests
+recompute them from the rows):
 
-- *decided*: the decided amount of funding lines whose status draws on the envelope
-  (:data:`financements.models.DECIDED_STATUSES`), inside or outside an envelope;
-- *paid*: the sum of the payments;
-- in :func:`figures_by_cite` (préfecture and national), the part drawn on envelopes is read
-  from the envelopes' maintained totals (``Envelope.stored_decided`` / ``stored_paid``,
-  kept by :mod:`financements.services`), the part outside any envelope from its lines and
-  payments — the same figures, without reading every line and payment;
-- *remaining*: envelope minus decided (``None`` for a funder without envelope);
-- *consumption rate*: decided / envelope, in percent, one decimal;
 - *reported beneficiaries*: the counts of **transmitted** bilans only (``submitted_at`` set);
 - *QPVs and schools reached*: distinct QPVs / schools named by the actions that were
   programmed (programmed, in progress, bilan transmitted, closed).
@@ -30,7 +23,8 @@ from django.utils import timezone
 from accounts.departements import departement_name, region_of
 from actions.models import Action, AgeBand, BeneficiaryCount
 from cites.models import LocalAxis
-from financements.models import DECIDED_STATUSES, ZERO, money_sum, rate
+from financements import ledger
+from financements.models import ZERO, rate
 
 from .models import Meeting, Report
 
@@ -80,43 +74,37 @@ def actions_by_objective(actions):
 
 
 # --- Money -------------------------------------------------------------------------------
-def money_by_funder(envelopes, lines, payments):
-    """Per funder: envelope (sum of its envelopes), decided, paid, remaining, consumption
-    and payment rates; plus the total row — three queries.
+def money_by_funder(cite, year, lines=None):
+    """Per funder: envelope (sum of its envelopes; ``None`` without), decided, paid,
+    to recover, remaining, consumption and payment rates, with the part outside
+    envelopes counted in its funder; plus the total row — read from the ledger.
 
-    ``envelopes``, ``lines`` and ``payments`` are the scoped querysets of the same
-    perimeter (e.g. one cité and one year)."""
-    funders = {}
+    ``lines``: the user's scoped funding lines (the ledger narrows them to the cité and
+    year)."""
+    rows = []
+    for funder in ledger.funder_rows(cite, year, lines):
+        if funder.envelope is None and not any(getattr(funder, name) for name in ledger.AMOUNTS):
+            continue  # committed in the convention only: nothing to show here
+        rows.append(_money_row(funder, funder.label, funder_id=funder.funder_id))
+    total = ledger.total([row["figures"] for row in rows])
+    return {"rows": rows, "total": _money_row(total, "Total")}
 
-    def entry(funder_id, name):
-        return funders.setdefault(
-            funder_id, {"funder_id": funder_id, "label": name, "envelope": None, "decided": ZERO, "paid": ZERO}
-        )
 
-    for row in envelopes.order_by().values("funder_id", "funder__name").annotate(total=money_sum("amount")):
-        entry(row["funder_id"], row["funder__name"])["envelope"] = row["total"]
-    for row in (
-        lines.filter(status__in=DECIDED_STATUSES)
-        .order_by()
-        .values("funder_id", "funder__name")
-        .annotate(total=money_sum("decided_amount"))
-    ):
-        entry(row["funder_id"], row["funder__name"])["decided"] = row["total"]
-    for row in payments.order_by().values("line__funder_id", "line__funder__name").annotate(total=money_sum("amount")):
-        entry(row["line__funder_id"], row["line__funder__name"])["paid"] = row["total"]
-
-    rows = sorted(funders.values(), key=lambda row: (row["label"], row["funder_id"]))
-    for row in rows:
-        _money_ratios(row)
-    envelope_values = [row["envelope"] for row in rows if row["envelope"] is not None]
-    total = {
-        "label": "Total",
-        "envelope": sum(envelope_values, ZERO) if envelope_values else None,
-        "decided": sum((row["decided"] for row in rows), ZERO),
-        "paid": sum((row["paid"] for row in rows), ZERO),
+def _money_row(money, label, **extra):
+    return {
+        "label": label,
+        "envelope": money.envelope,
+        "decided": money.decided,
+        "paid": money.paid,
+        "to_recover": money.to_recover,
+        "recovered": money.recovered,
+        "outside": getattr(money, "outside", None).decided if getattr(money, "outside", None) else ZERO,
+        "remaining": money.remaining,
+        "consumption_rate": money.consumption_rate,
+        "payment_rate": money.payment_rate,
+        "figures": money,
+        **extra,
     }
-    _money_ratios(total)
-    return {"rows": rows, "total": total}
 
 
 def _money_ratios(row):
@@ -189,10 +177,11 @@ def reach(actions):
 
 
 # --- Several cités side by side ----------------------------------------------------------
-CITE_FIGURES = ("envelope", "decided", "paid", "actions", "programmed", "bilans", "reports")
+CITE_FIGURES = ("envelope", "decided", "paid", "to_recover", "actions", "programmed", "bilans", "reports")
+MONEY_FIGURES = ("envelope", "decided", "paid", "to_recover")
 
 
-def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meetings=None, reports=None):
+def figures_by_cite(cites, year, *, actions, envelopes, lines, meetings=None, reports=None):
     """One row per cité of ``cites`` (a scoped Cite queryset) for ``year``: envelopes,
     decided, paid (envelope totals plus lines outside any envelope), number of actions
     (proposals, i.e. not drafts), programmed actions, bilans received, last COPIL held,
@@ -209,6 +198,7 @@ def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meeting
             "envelope": ZERO,
             "decided": ZERO,
             "paid": ZERO,
+            "to_recover": ZERO,
             "actions": 0,
             "programmed": 0,
             "bilans": 0,
@@ -225,35 +215,15 @@ def figures_by_cite(cites, year, *, actions, envelopes, lines, payments, meeting
                 for name in annotations:
                     target[name] = row[name] if row[name] is not None else target[name]
 
-    def add(queryset, key_field, name, aggregate):
-        for row in queryset.order_by().values(key_field).annotate(value=aggregate):
-            target = rows.get(row[key_field])
-            if target is not None and row["value"] is not None:
-                target[name] += row["value"]
-
-    # Envelopes, and the money drawn on them from their maintained totals (kept by
-    # financements.services under the envelope lock): one read of the small envelope table
-    # instead of every line and payment of the year.
-    fill(
-        envelopes.filter(cite__in=cite_ids, year=year),
-        "cite_id",
-        envelope=money_sum("amount"),
-        decided=money_sum("stored_decided"),
-        paid=money_sum("stored_paid"),
-    )
-    # Then the lines outside any envelope (few: hors enveloppe), through their action.
-    add(
-        lines.filter(envelope__isnull=True, action__cite__in=cite_ids, action__year=year, status__in=DECIDED_STATUSES),
-        "action__cite_id",
-        "decided",
-        money_sum("decided_amount"),
-    )
-    add(
-        payments.filter(line__envelope__isnull=True, line__action__cite__in=cite_ids, line__action__year=year),
-        "line__action__cite_id",
-        "paid",
-        money_sum("amount"),
-    )
+    # Money from the ledger: the envelopes' cache (stored totals) plus the money outside
+    # envelopes, in a fixed number of queries for any number of cités.
+    for cite_id, money in ledger.cite_figures(cite_ids, year, lines=lines, envelopes=envelopes).items():
+        target = rows.get(cite_id)
+        if target is not None:
+            target["envelope"] = money.envelope or ZERO
+            target["decided"] = money.decided
+            target["paid"] = money.paid
+            target["to_recover"] = money.to_recover
     # Proposals and programmed actions: one count per (cité, status), read from the
     # index actions_action(year, cite_id, status) alone (no join, no heap for the admin);
     # the bilans received: an inner join on the transmitted bilans only, instead of a
@@ -303,7 +273,7 @@ def group_rows(rows, key, label_key=None):
                 "region": row["region"],
                 "cites": 0,
                 "last_copil": None,
-                **{name: (ZERO if name in ("envelope", "decided", "paid") else 0) for name in CITE_FIGURES},
+                **{name: (ZERO if name in MONEY_FIGURES else 0) for name in CITE_FIGURES},
             },
         )
         group["cites"] += 1
@@ -320,27 +290,18 @@ def group_rows(rows, key, label_key=None):
 def total_row(rows, label="Total"):
     total = {"label": label, "name": label, "cites": sum(row.get("cites", 1) for row in rows), "last_copil": None}
     for name in CITE_FIGURES:
-        total[name] = sum((row[name] for row in rows), ZERO if name in ("envelope", "decided", "paid") else 0)
+        total[name] = sum((row[name] for row in rows), ZERO if name in MONEY_FIGURES else 0)
     copils = [row["last_copil"] for row in rows if row["last_copil"]]
     total["last_copil"] = max(copils) if copils else None
     return _cite_ratios(total)
 
 
 # --- Partner -----------------------------------------------------------------------------
-def money_per_action(lines, payments):
-    """``{action_id: {"decided", "paid"}}`` for the given scoped lines and payments — two
+def money_per_action(action_ids, lines=None):
+    """``{action_id: Figures}`` (decided, paid…) for these actions, from the ledger — two
     queries (used for one page of a partner's actions)."""
-    result = defaultdict(lambda: {"decided": ZERO, "paid": ZERO})
-    for row in (
-        lines.filter(status__in=DECIDED_STATUSES)
-        .order_by()
-        .values("action_id")
-        .annotate(total=money_sum("decided_amount"))
-    ):
-        result[row["action_id"]]["decided"] = row["total"]
-    for row in payments.order_by().values("line__action_id").annotate(total=money_sum("amount")):
-        result[row["line__action_id"]]["paid"] = row["total"]
-    return result
+    money = ledger.action_figures(action_ids, lines)
+    return defaultdict(ledger.Figures, money)
 
 
 def as_float(value):

@@ -27,7 +27,7 @@ def independent_sums(cite, year):
     lines = FundingLine.objects.filter(action__cite=cite, action__year=year)
     decided = lines.filter(status__in=DECIDED_STATUSES)
     return {
-        "amount": Envelope.objects.filter(cite=cite, year=year).aggregate(s=Sum("amount"))["s"] or 0,
+        "envelope": Envelope.objects.filter(cite=cite, year=year).aggregate(s=Sum("amount"))["s"] or 0,
         "requested": lines.exclude(status=LineStatus.CANCELLED).aggregate(s=Sum("requested_amount"))["s"] or 0,
         "decided": decided.aggregate(s=Sum("decided_amount"))["s"] or 0,
         "committed": decided.exclude(status=LineStatus.DECIDED).aggregate(s=Sum("decided_amount"))["s"] or 0,
@@ -109,9 +109,9 @@ def test_ales_demo_year_has_270_000_euros_of_envelopes(db):
     ales = Cite.objects.get(slug="ales-agglomeration")
     assert Envelope.objects.filter(cite=ales, year=2026).aggregate(s=Sum("amount"))["s"] == D("270000")
     overview = assert_totals_match(ales, 2026)
-    assert overview.total.amount == D("270000.00")
+    assert overview.total.envelope == D("270000.00")
     assert overview.total.commitment == D("270000.00")  # the convention's yearly commitments
-    assert [(row.label, row.amount) for row in overview.rows] == [
+    assert [(row.label, row.envelope) for row in overview.rows] == [
         ("Agence nationale de la cohésion des territoires (ANCT)", D("175000")),
         ("Alès Agglomération", D("80000")),
         ("Ministère de l'Éducation nationale", D("15000")),
