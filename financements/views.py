@@ -20,10 +20,10 @@ from actions.models import SUBSIDY_ACCOUNT, Action
 from cites.models import Cite
 from portail.templatetags.portail_tags import format_euros
 
-from . import exports, forms, permissions, services
+from . import exports, forms, ledger, permissions, services
 from .history import history_entries
-from .models import COMMITTED_STATUSES, DECIDED_STATUSES, Envelope, FundingLine, LineStatus, Payment
-from .overview import Row, cite_overview, total_of
+from .models import Envelope, FundingLine, LineStatus, Payment
+from .overview import cite_overview
 from .services import FundingError
 
 MIN_YEAR, MAX_YEAR = 2019, 2100
@@ -126,9 +126,7 @@ def overview(request, pk, year):
 # --- Envelopes ---------------------------------------------------------------------------
 @staff_only
 def envelope_detail(request, pk):
-    envelope = get_object_or_404(
-        Envelope.objects.visible_to(request.user).with_totals().select_related("cite", "funder"), pk=pk
-    )
+    envelope = get_object_or_404(Envelope.objects.visible_to(request.user).select_related("cite", "funder"), pk=pk)
     lines = list(
         envelope.lines.select_related("action__porteur", "funder").with_paid().order_by("action__reference", "pk")
     )
@@ -137,6 +135,7 @@ def envelope_detail(request, pk):
         "financements/envelope_detail.html",
         {
             "envelope": envelope,
+            "money": ledger.for_envelopes([envelope])[envelope.pk],
             "cite": envelope.cite,
             "lines": lines,
             "can_manage": permissions.can_manage_funding(request.user, envelope.cite),
@@ -202,7 +201,7 @@ def action_funding(request, pk):
             "action": action,
             "lines": lines,
             "payments": payments,
-            "totals": total_of(_line_rows(lines)),
+            "totals": ledger.action_figures([action.pk]).get(action.pk, ledger.Figures()),
             "can_manage": can_manage,
             "is_staff": is_staff,
             "pending_budget_lines": pending,
@@ -213,24 +212,6 @@ def action_funding(request, pk):
             else [("Mes financements", reverse("financements:my_funding"))],
         },
     )
-
-
-def _line_rows(lines):
-    """Lines (annotated ``with_paid()``) as overview rows, for totals."""
-    rows = []
-    for line in lines:
-        counted = line.status in DECIDED_STATUSES
-        rows.append(
-            Row(
-                label=str(line.funder),
-                requested=line.requested_amount if line.status != LineStatus.CANCELLED else 0,
-                decided=line.decided_amount if counted else 0,
-                committed=line.decided_amount if line.status in COMMITTED_STATUSES else 0,
-                paid=line.paid_total,
-                justified=line.decided_amount if line.status == LineStatus.JUSTIFIED else 0,
-            )
-        )
-    return rows
 
 
 @require_POST
@@ -479,7 +460,7 @@ def programming(request, pk, year):
                 return redirect("financements:programming", pk=cite.pk, year=year)
         else:
             error = FundingError("Aucun montant n'a été enregistré : corrigez les montants signalés.")
-    envelopes = list(Envelope.objects.for_cite_year(cite, year).with_totals().select_related("funder"))
+    envelopes = ledger.envelope_rows(cite, year)
     return render(
         request,
         "financements/programming.html",
