@@ -25,6 +25,7 @@ from .models import (
     Note,
     Opinion,
     Transition,
+    variance_needs_explanation,
 )
 from .services import TRANSITIONS, next_reference
 
@@ -212,8 +213,9 @@ def load_action(tally, spec, call, index):
             unit=unit,
             result=indicator_result(Decimal(target)) if reported else None,
         )
-    for position, (side, account, label, funder, amount) in enumerate(budget_rows(spec)):
-        actual, explanation = actual_amount(spec, position, side, amount) if reported else (None, "")
+    rows = budget_rows(spec)
+    actuals = actual_amounts(spec, rows) if reported else [(None, "")] * len(rows)
+    for (side, account, label, funder, amount), (actual, explanation) in zip(rows, actuals, strict=True):
         cmd.upsert(
             tally,
             BudgetLine,
@@ -287,6 +289,44 @@ def actual_amount(spec, position, side, planned):
     if position == 0 and spec.get("overrun"):
         return (planned * Decimal("1.2")).quantize(Decimal("0.01")), spec["overrun"]
     return (planned * Decimal("0.97")).quantize(Decimal("1.00")), ""
+
+
+OWN_FUNDS_ACCOUNT = "75"
+
+
+def actual_amounts(spec, rows):
+    """[(actual amount, explanation)] of the budget rows, balanced as a transmitted bilan
+    must be: the association's own funds (account 75) absorb the gap between the actual
+    charges and the produits received as planned."""
+    actuals = [actual_amount(spec, position, row[0], row[4]) for position, row in enumerate(rows)]
+    charges = sum(
+        (a for (a, _), row in zip(actuals, rows, strict=True) if row[0] == BudgetLine.Side.CHARGE), Decimal(0)
+    )
+    produits = sum(
+        (a for (a, _), row in zip(actuals, rows, strict=True) if row[0] == BudgetLine.Side.PRODUIT), Decimal(0)
+    )
+    own = next(
+        (i for i, row in enumerate(rows) if row[0] == BudgetLine.Side.PRODUIT and row[1] == OWN_FUNDS_ACCOUNT), None
+    )
+    if own is None:
+        if charges != produits:
+            raise CommandError(f"Donnée de démonstration invalide : « {spec['title']} » n'a pas de fonds propres.")
+        return actuals
+    planned = rows[own][4]
+    actual = actuals[own][0] + charges - produits
+    if actual < 0:
+        raise CommandError(
+            f"Donnée de démonstration invalide : les fonds propres de « {spec['title']} » deviennent négatifs."
+        )
+    explanation = ""
+    if variance_needs_explanation(planned, actual):
+        explanation = (
+            "Le dépassement des dépenses est couvert par les fonds propres de l'association."
+            if actual > planned
+            else "Dépenses inférieures aux prévisions : moins de fonds propres engagés."
+        )
+    actuals[own] = (actual, explanation)
+    return actuals
 
 
 def load_report(tally, spec, action, author, reported_at):

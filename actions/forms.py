@@ -19,7 +19,6 @@ from .models import (
     Call,
     Indicator,
     Opinion,
-    variance_needs_explanation,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -250,7 +249,11 @@ class BeneficiariesForm(DsfrBaseForm):
         return cleaned
 
     def save(self):
+        """Store every age band typed without error (all of them once the form is valid):
+        a wrong figure in one band never loses the others."""
         for band, _label, (girls, boys, qpv) in self.bands:
+            if any(name in self.errors for name in (girls, boys, qpv)):
+                continue
             values = {
                 "girls": self.cleaned_data.get(girls) or 0,
                 "boys": self.cleaned_data.get(boys) or 0,
@@ -273,24 +276,26 @@ IndicatorResultFormSet = forms.modelformset_factory(Indicator, form=IndicatorRes
 
 
 class BudgetActualForm(forms.ModelForm, DsfrBaseForm):
-    """The actual amount of a budget line; a gap over 15 % must be explained."""
+    """The actual amount of a budget line. A gap over 15 % must be explained before the
+    bilan is transmitted (:meth:`ActionReport.missing_items`), not before it is saved: a
+    draft keeps the amount while the porteur finds the explanation."""
 
     class Meta:
         model = BudgetLine
         fields = ["amount_actual", "variance_explanation"]
         widgets = {"variance_explanation": forms.Textarea(attrs={"rows": 2})}
 
-    def clean(self):
-        cleaned = super().clean()
-        actual = cleaned.get("amount_actual")
-        planned = self.instance.amount_planned
-        if variance_needs_explanation(planned, actual) and not (cleaned.get("variance_explanation") or "").strip():
-            self.add_error(
-                "variance_explanation",
-                f"Expliquez l'écart : réalisé {format_euros(actual)} pour {format_euros(planned)} prévus, "
-                "soit plus de 15 % d'écart.",
-            )
-        return cleaned
+    def variance_warning(self):
+        """The explanation still owed for this line, in French (empty when none is)."""
+        if self.is_bound and self.errors:
+            return ""
+        line = self.instance
+        if not line.needs_explanation or line.variance_explanation.strip():
+            return ""
+        return (
+            f"Expliquez l'écart : réalisé {format_euros(line.amount_actual)} pour "
+            f"{format_euros(line.amount_planned)} prévus, soit plus de 15 % d'écart."
+        )
 
 
 BudgetActualFormSet = forms.modelformset_factory(BudgetLine, form=BudgetActualForm, extra=0)

@@ -271,6 +271,44 @@ def _check_report(action):
     problems = report.missing_items()
     if problems:
         raise TransitionError("Le bilan ne peut pas encore être transmis.", problems)
+    opens_on = action.report_opens_on()
+    if opens_on:
+        raise TransitionError(report_opens_message(opens_on))
+
+
+def report_opens_message(opens_on):
+    from portail.templatetags.portail_tags import format_date_fr
+
+    return (
+        f"Le bilan pourra être transmis à partir du {format_date_fr(opens_on)}, date de fin de l'action, "
+        "sauf si la coordination de la cité autorise un bilan anticipé."
+    )
+
+
+EARLY_REPORT_STATUSES = (S.PROGRAMMED, S.IN_PROGRESS)
+
+
+def allow_early_report(action, *, by):
+    """The coordination of the cité lets the porteur transmit the bilan before the end
+    date of the action (an action stopped early, a bilan needed for a COPIL…); records who
+    and when."""
+    with transaction.atomic():
+        locked = Action.objects.select_for_update(of=("self",)).select_related("cite").get(pk=action.pk)
+        if not permissions.can_allow_early_report(by, locked):
+            raise TransitionNotAllowed("Seule la coordination de la cité autorise un bilan anticipé.")
+        if locked.status not in EARLY_REPORT_STATUSES:
+            raise TransitionError(
+                "Un bilan anticipé s'autorise pour une action programmée ou en cours ; "
+                f"celle-ci est au statut « {locked.get_status_display()} »."
+            )
+        if not locked.early_report_allowed:
+            locked.early_report_allowed = True
+            locked.early_report_allowed_by = by
+            locked.early_report_allowed_at = timezone.now()
+            locked.save(update_fields=["early_report_allowed", "early_report_allowed_by", "early_report_allowed_at"])
+    for field in ("early_report_allowed", "early_report_allowed_by", "early_report_allowed_at"):
+        setattr(action, field, getattr(locked, field))
+    return action
 
 
 def report_action(action, *, by, comment=""):

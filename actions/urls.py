@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/budget/ligne/<slug:prefix>/", proposals.action_budget_row, name="budget_row"),
     path("<int:pk>/indicateurs/", proposals.action_indicators, name="indicators"),
     path("<int:pk>/bilan/", proposals.action_report, name="report"),
+    path("<int:pk>/bilan/autoriser-avant-la-fin/", instruction.allow_early_report, name="allow_early_report"),
     path("<int:pk>/pieces/", proposals.action_attachments, name="attachments"),
     path("<int:pk>/pieces/<int:attachment_pk>/", proposals.attachment_download, name="attachment_download"),
     path("<int:pk>/pieces/<int:attachment_pk>/supprimer/", proposals.attachment_delete, name="attachment_delete"),

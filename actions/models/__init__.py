@@ -236,6 +236,17 @@ class Action(TimeStamped):
         blank=True,
         help_text="Membres du pilotage de la cité chargés d'instruire la proposition.",
     )
+    # A bilan waits for the end of the action, unless the coordination allows it earlier.
+    early_report_allowed = models.BooleanField("bilan autorisé avant la fin de l'action", default=False)
+    early_report_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="bilan anticipé autorisé par",
+    )
+    early_report_allowed_at = models.DateTimeField("bilan anticipé autorisé le", null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
 
@@ -272,11 +283,21 @@ class Action(TimeStamped):
         labels = dict(AgeBand.choices)
         return [labels.get(code, code) for code in self.age_bands]
 
-    def budget_totals(self):
-        """(charges, produits) of the planned budget, from the database."""
-        rows = self.budget_lines.values("side").annotate(total=Sum("amount_planned"))
+    def budget_totals(self, amount="amount_planned"):
+        """(charges, produits) of the planned budget (or of the actual amounts, with
+        ``amount="amount_actual"``), from the database."""
+        rows = self.budget_lines.values("side").annotate(total=Sum(amount))
         totals = {row["side"]: row["total"] or Decimal("0") for row in rows}
         return totals.get(BudgetLine.Side.CHARGE, Decimal("0")), totals.get(BudgetLine.Side.PRODUIT, Decimal("0"))
+
+    def report_opens_on(self, today=None):
+        """The date from which the bilan can be transmitted (the action's end date), or
+        None when it can be transmitted now: the action has ended, or the coordination
+        of the cité allowed an early bilan."""
+        today = today or timezone.localdate()
+        if self.early_report_allowed or not self.end_date or self.end_date <= today:
+            return None
+        return self.end_date
 
     def missing_items(self):
         """What still prevents submission, in French, in the order of the form."""
@@ -302,7 +323,7 @@ class Action(TimeStamped):
         return missing
 
 
-def budget_gap_message(charges, produits):
+def budget_gap_message(charges, produits, *, budget="Le budget"):
     from portail.templatetags.portail_tags import format_euros
 
     gap = charges - produits
@@ -311,8 +332,7 @@ def budget_gap_message(charges, produits):
     else:
         detail = f"les produits dépassent les charges de {format_euros(-gap)}"
     return (
-        f"Le budget n'est pas équilibré : charges {format_euros(charges)}, produits {format_euros(produits)} "
-        f"({detail})."
+        f"{budget} n'est pas équilibré : charges {format_euros(charges)}, produits {format_euros(produits)} ({detail})."
     )
 
 

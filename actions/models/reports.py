@@ -5,17 +5,29 @@ names), each indicator's result against its target (on :class:`Indicator`) and t
 amount of each budget line (on :class:`BudgetLine`).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from . import Action, AgeBand, ScopedByActionQuerySet, TimeStamped
+from . import Action, AgeBand, BudgetLine, ScopedByActionQuerySet, TimeStamped, budget_gap_message
+
+
+class ActionReportQuerySet(ScopedByActionQuerySet):
+    def transmitted(self):
+        """Bilans the porteur transmitted: the only ones any figure may count."""
+        return self.filter(submitted_at__isnull=False)
 
 
 class BeneficiaryQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(report__action__in=Action.objects.visible_to(user))
+
+    def transmitted(self):
+        """Counts of transmitted bilans only: a saved draft never counts in a figure."""
+        return self.filter(report__submitted_at__isnull=False)
 
 
 class ActionReport(TimeStamped):
@@ -44,7 +56,7 @@ class ActionReport(TimeStamped):
         verbose_name="transmis par",
     )
 
-    objects = ScopedByActionQuerySet.as_manager()
+    objects = ActionReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "bilan"
@@ -68,11 +80,20 @@ class ActionReport(TimeStamped):
         for indicator in self.action.indicators.all():
             if indicator.result is None:
                 missing.append(f"Indiquez le résultat obtenu pour l'indicateur « {indicator.label} ».")
-        for line in self.action.budget_lines.all():
+        lines = list(self.action.budget_lines.all())
+        for line in lines:
             if line.amount_actual is None:
                 missing.append(f"Indiquez le montant réalisé de la ligne « {line.account} – {line.label} ».")
             elif line.needs_explanation and not line.variance_explanation.strip():
                 missing.append(f"Expliquez l'écart de plus de 15 % sur la ligne « {line.account} – {line.label} ».")
+        if lines and all(line.amount_actual is not None for line in lines):
+            # CERFA 15059: the compte rendu financier balances, like the budget it reports on.
+            totals = {side: Decimal("0") for side in BudgetLine.Side.values}
+            for line in lines:
+                totals[line.side] += line.amount_actual
+            charges, produits = totals[BudgetLine.Side.CHARGE], totals[BudgetLine.Side.PRODUIT]
+            if charges != produits:
+                missing.append(budget_gap_message(charges, produits, budget="Le budget réalisé"))
         return missing
 
 

@@ -94,6 +94,8 @@ def action_detail(request, pk):
     opinions = list(action.opinions.select_related("author")) if can_see_opinions else []
     my_opinion = next((o for o in opinions if o.author_id == user.pk), None)
     report = ActionReport.objects.filter(action=action).first()
+    if report and not (is_porteur or report.submitted_at):
+        report = None  # a draft bilan is the porteur's own: no text, no figure for anyone else
     beneficiaries = list(report.beneficiaries.all()) if report else []
     allowed = set(services.allowed_transitions(action, user))
     buttons = [(name, services.TRANSITIONS[name]) for name in services.BUTTON_TRANSITIONS if name in allowed]
@@ -105,7 +107,7 @@ def action_detail(request, pk):
         "missing": action.missing_items() if is_porteur and action.is_editable else [],
         "buttons": buttons,
         "indicators": action.indicators.all(),
-        "report": report if report and (is_porteur or report.submitted_at) else None,
+        "report": report,
         "can_read_attachments": permissions.can_read_attachments(user, action),
         "attachments": action.attachments.order_by("kind", "id"),
         "beneficiaries": beneficiaries,
@@ -114,6 +116,12 @@ def action_detail(request, pk):
         "can_fill_report": is_porteur and action.status == Action.Status.IN_PROGRESS,
         "budget_lines": lines,
         "charges": charges,
+        "report_opens_on": action.report_opens_on(),
+        "can_allow_early_report": (
+            permissions.can_allow_early_report(user, action)
+            and action.status in services.EARLY_REPORT_STATUSES
+            and action.report_opens_on() is not None
+        ),
         "produits": produits,
         "total_charges": total_charges,
         "total_produits": total_produits,
@@ -184,6 +192,23 @@ def action_transition(request, pk, name):
         )
     return redirect(action)
 
+    return redirect(action)
+
+
+@require_POST
+def allow_early_report(request, pk):
+    """The coordination lets the porteur transmit the bilan before the action's end date."""
+    action = _visible_action(request, pk)
+    try:
+        services.allow_early_report(action, by=request.user)
+    except services.TransitionNotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, "Le porteur peut transmettre le bilan dès qu'il est complet, avant la fin de l'action."
+        )
 
 @require_POST
 def opinion_give(request, pk):

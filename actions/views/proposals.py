@@ -247,7 +247,12 @@ def attachment_download(request, pk, attachment_pk):
 # --- Bilan ------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def action_report(request, pk):
-    """The porteur's bilan: fill it over several visits, then transmit it (→ reported)."""
+    """The porteur's bilan: fill it over several visits, then transmit it (→ reported).
+
+    Every POST saves what can be saved, whichever button was pressed: a figure with an
+    error is shown again as typed, next to its message, and the rest is stored. A refused
+    transmission (incomplete bilan, unbalanced budget, action not ended) leaves a draft
+    holding everything typed, never a lost form."""
     action = _porteur_action(request, pk)
     if action.status != Action.Status.IN_PROGRESS:
         messages.error(
@@ -265,34 +270,44 @@ def action_report(request, pk):
     )
     parts = (report_form, beneficiaries, results, actuals)
     if request.method == "POST":
-        if all(part.is_valid() for part in parts):
+        transmit = "transmettre" in request.POST
+        valid = all([part.is_valid() for part in parts])  # a list: every part shows its errors
 
-            def save():
-                report_form.save()
-                beneficiaries.save()
-                results.save()
-                actuals.save()
+        def save():
+            existing = None if report.pk else ActionReport.objects.filter(action=action).first()
+            if existing is not None:  # created meanwhile from another tab (the action row is locked now)
+                report.pk, report.created_at, report._state.adding = existing.pk, existing.created_at, False
+            report.save()  # with the fields typed without error (all of them when the form is valid)
+            beneficiaries.save()
+            _save_valid_rows(results)
+            _save_valid_rows(actuals)
 
-            try:
-                services.save_report(action, by=request.user, save=save)
-            except services.TransitionNotAllowed as error:
-                raise PermissionDenied(error.message) from error
-            except services.TransitionError as error:
-                messages.error(request, error.message)
-                return redirect(action)
-            if "transmettre" not in request.POST:
-                messages.success(request, "Le bilan est enregistré : vous pourrez le compléter plus tard.")
-                return redirect("actions:report", pk=action.pk)
+        try:
+            services.save_report(action, by=request.user, save=save)
+        except services.TransitionNotAllowed as error:
+            raise PermissionDenied(error.message) from error
+        except services.TransitionError as error:
+            messages.error(request, error.message)
+            return redirect(action)
+        if not valid:
+            messages.error(
+                request,
+                ("Le bilan n'est pas transmis : " if transmit else "Le bilan contient des erreurs : ")
+                + "corrigez les champs signalés. Vos autres saisies sont enregistrées.",
+            )
+        elif not transmit:
+            messages.success(request, "Le bilan est enregistré : vous pourrez le compléter plus tard.")
+            return redirect("actions:report", pk=action.pk)
+        else:
             try:
                 services.report_action(action, by=request.user)
             except services.TransitionError as error:
-                messages.error(request, error.message)
+                messages.error(request, f"{error.message} Vos saisies sont enregistrées comme brouillon.")
                 for problem in error.problems:
                     messages.error(request, problem)
                 return redirect("actions:report", pk=action.pk)
             messages.success(request, "Le bilan est transmis à la coordination de la cité.")
             return redirect(action)
-        messages.error(request, "Le bilan contient des erreurs : corrigez les champs signalés.")
     return render(
         request,
         "actions/action_report.html",
@@ -303,7 +318,18 @@ def action_report(request, pk):
             "results": results,
             "actuals": actuals,
             "missing": report.missing_items() if report.pk else [],
+            "report_opens_on": action.report_opens_on(),
             "page_title": "Bilan de l'action",
             "breadcrumbs": _edit_crumbs(action),
         },
     )
+
+
+def _save_valid_rows(formset):
+    """Save the rows of a model formset typed without error; a row whose id is not in
+    the formset's queryset (another action's) is invalid, hence never written."""
+    if not formset.management_form.is_valid():
+        return
+    for form in formset.forms:
+        if form.instance.pk and form.is_valid() and form.has_changed():
+            form.save()

@@ -1,7 +1,10 @@
 """Every action URL for every role: outside the scope → 404, wrong role → 403."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action
 
@@ -79,3 +82,26 @@ def test_anonymous_visitors_are_sent_to_login(client, make_action, url_name):
     response = client.get(reverse(f"actions:{url_name}", args=args))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+# The bilan of an action in progress that ends in two months.
+BILAN_EXPECTED = {
+    ("get", "report"): {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
+    ("post", "allow_early_report"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
+                                     "admin": 302},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize(("method", "url_name"), sorted(BILAN_EXPECTED))
+def test_bilan_pages(login, world, make_action, method, url_name, who):
+    today = timezone.localdate()
+    action = make_action(
+        status=S.IN_PROGRESS, start_date=today - timedelta(days=30), end_date=today + timedelta(days=60)
+    )
+    expected = {**BILAN_EXPECTED[(method, url_name)], **OUTSIDERS}[who]
+    client = login(_user(world, who))
+    response = getattr(client, method)(reverse(f"actions:{url_name}", args=[action.pk]))
+    assert response.status_code == expected
+    action.refresh_from_db()
+    assert action.early_report_allowed == (url_name == "allow_early_report" and expected == 302)

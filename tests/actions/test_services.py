@@ -1,7 +1,9 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Transition
@@ -13,7 +15,8 @@ S = Action.Status
 
 
 def test_the_whole_workflow_is_recorded(world, make_action, django_capture_on_commit_callbacks):
-    action = make_action()
+    today = timezone.localdate()  # an action that ended yesterday: its bilan can be transmitted
+    action = make_action(start_date=today - datetime.timedelta(days=90), end_date=today - datetime.timedelta(days=1))
     a = world.a
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_action(action, by=a.partner)
