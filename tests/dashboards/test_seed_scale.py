@@ -1,17 +1,21 @@
 """``seed_scale`` on SQLite with tiny numbers: every kind of row, deterministic, and the
-dashboards read the result."""
+dashboards read the result; the COPIL decisions match the actions and their money."""
 
+from collections import defaultdict
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine
 from cites.models import Cite
 from financements.models import DECIDED_STATUSES, Envelope, FundingLine, Payment
-from pilotage.models import Meeting
+from pilotage.models import AgendaItem, Meeting
+from portail.templatetags.portail_tags import format_euros
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,9 @@ def _snapshot():
     return [
         (a.reference, a.title, a.status, a.year, a.expected_girls, a.porteur.name, tuple(a.age_bands))
         for a in Action.objects.select_related("porteur").order_by("cite__code", "year", "reference", "title")
+    ] + [
+        (i.action.reference, i.meeting.title, i.decision, i.decision_comment)
+        for i in AgendaItem.objects.select_related("action", "meeting").order_by("action__reference", "meeting__title")
     ]
 
 
@@ -99,3 +106,92 @@ def test_seeded_envelope_totals_are_the_sums_of_lines_and_payments():
     for envelope in Envelope.objects.with_totals():
         assert (envelope.stored_decided, envelope.stored_paid) == (envelope.decided_total, envelope.paid_total)
     assert Envelope.objects.filter(stored_paid__gt=0).exists()
+
+
+S = Action.Status
+RETAINED = set(Action.RETAINED_STATUSES)
+D = AgendaItem.Decision
+
+
+@pytest.fixture
+def seeded():
+    call_command(
+        "seed_scale", "--cites", "3", "--years", "2", "--actions-per-year", "20", stdout=StringIO(), stderr=StringIO()
+    )
+
+
+def test_copil_decisions_match_the_actions_statuses(seeded):
+    now = timezone.now()
+    items = defaultdict(list)
+    for item in AgendaItem.objects.select_related("meeting").order_by("meeting__starts_at", "order"):
+        assert item.meeting.kind == Meeting.Kind.COPIL
+        items[item.action_id].append(item)
+    final = {D.PROGRAMMED, D.REJECTED}
+    seen = defaultdict(int)
+    for action in Action.objects.all():
+        mine = items.get(action.pk, [])
+        decided = [item for item in mine if item.decision in final]
+        for item in mine:
+            seen[item.decision] += 1
+        if action.status in RETAINED:
+            assert [item.decision for item in decided] == [D.PROGRAMMED], action
+        elif action.status == S.REJECTED:
+            assert [item.decision for item in decided] == [D.REJECTED], action
+        else:
+            assert decided == [], action
+        if decided:
+            # A decision is the proposal's last word, taken at a COPIL already held.
+            assert mine[-1] is decided[0] and decided[0].meeting.starts_at <= now
+        for item in mine:
+            if item.decision == D.DEFERRED:
+                assert action.status in RETAINED | {S.REJECTED, S.IN_REVIEW, S.CHANGES_REQUESTED}
+                assert item.meeting.starts_at <= now
+            if item.decision == D.PENDING:
+                assert action.status == S.IN_REVIEW and item.meeting.starts_at > now
+            else:
+                assert item.decision_comment
+    assert seen[D.PROGRAMMED] and seen[D.REJECTED] and seen[D.DEFERRED] and seen[D.PENDING]
+    # A COPIL that decided has its decisions recorded, by the cité's coordinator; one to come has none.
+    for meeting in Meeting.objects.filter(kind=Meeting.Kind.COPIL).select_related("decisions_recorded_by"):
+        decisions = meeting.agenda_items.exclude(decision=D.PENDING)
+        if decisions.exists():
+            assert meeting.starts_at <= meeting.decisions_recorded_at <= now
+            assert meeting.decisions_recorded_by.memberships.filter(cite=meeting.cite, role="coordinator").exists()
+            assert meeting.minutes.startswith("Décisions : ")
+        else:
+            assert meeting.decisions_recorded_at is None
+    assert Meeting.objects.filter(kind=Meeting.Kind.COPIL, starts_at__gt=now).count() == 3
+
+
+def test_every_programmed_action_has_the_money_its_decision_states(seeded):
+    lines = defaultdict(list)
+    for line in FundingLine.objects.all():
+        lines[line.action_id].append(line)
+    programmed = AgendaItem.objects.filter(decision=D.PROGRAMMED).select_related("action", "meeting")
+    assert programmed.count() == Action.objects.filter(status__in=RETAINED).count() > 0
+    today = timezone.localdate()
+    for item in programmed:
+        mine = lines[item.action_id]
+        decided = sum((line.decided_amount for line in mine if line.status in DECIDED_STATUSES), Decimal(0))
+        assert decided > 0 and all(line.status in DECIDED_STATUSES for line in mine)
+        assert f"Programmée : {format_euros(decided)} décidés" in item.decision_comment
+        held_on = timezone.localtime(item.meeting.starts_at).date()
+        for payment in Payment.objects.filter(line__action=item.action_id):
+            assert held_on <= payment.date <= today
+    for item in AgendaItem.objects.filter(decision=D.REJECTED):
+        assert {(line.status, line.decided_amount) for line in lines[item.action_id]} == {("rejected", 0)}
+
+
+def test_envelope_caches_equal_the_sums_over_the_rows(seeded):
+    decided, paid = defaultdict(Decimal), defaultdict(Decimal)
+    for line in FundingLine.objects.exclude(envelope=None):
+        if line.status in DECIDED_STATUSES:
+            decided[line.envelope_id] += line.decided_amount
+    for payment in Payment.objects.select_related("line"):
+        paid[payment.line.envelope_id] += payment.amount
+    envelopes = list(Envelope.objects.all())
+    assert len(envelopes) == 3 * 2 * 3 and any(decided.values()) and any(paid.values())
+    for envelope in envelopes:
+        assert envelope.stored_decided == decided[envelope.pk]
+        assert envelope.stored_paid == paid[envelope.pk]
+        assert envelope.stored_decided <= envelope.amount

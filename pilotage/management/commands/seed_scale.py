@@ -16,11 +16,12 @@ import datetime
 import random
 import sys
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.departements import DEPARTEMENTS
@@ -37,8 +38,10 @@ from actions.models import (
 )
 from cites.models import Cite, Commune, LocalAxis, Organisation, PriorityArea, School
 from cites.validators import uai_check_letter
-from financements.models import DECIDED_STATUSES, Envelope, FundingLine, LineStatus, Payment, Programme
-from pilotage.models import Meeting
+from financements.models import DECIDED_STATUSES, ZERO, Envelope, FundingLine, LineStatus, Payment, Programme
+from financements.services import refresh_envelope_totals
+from pilotage.models import AgendaItem, Meeting
+from portail.templatetags.portail_tags import format_euros
 
 S = Action.Status
 PREFIX = "scale-"
@@ -59,6 +62,17 @@ FUNDED = set(Action.RETAINED_STATUSES)
 PAID = {S.IN_PROGRESS, S.REPORTED, S.CLOSED}
 REPORTED = {S.REPORTED, S.CLOSED}
 BANDS = [value for value, _ in AgeBand.choices]
+DECIDED_BY_COPIL = FUNDED | {S.REJECTED}
+DEFERRED_SHARE = 0.1  # past years: decided proposals first deferred by the spring COPIL
+REJECTION_REASONS = [
+    "Action hors des axes prioritaires de la cité.", "Plan de financement insuffisamment détaillé.",
+    "Action déjà financée par le droit commun.", "Public visé hors des quartiers prioritaires.",
+]  # fmt: skip
+DEFERRAL_REASONS = [
+    "Ajournée : plan de financement à préciser avant le prochain COPIL.",
+    "Ajournée : partenariat avec les établissements à confirmer.",
+    "Ajournée : compléments demandés au porteur.",
+]  # fmt: skip
 THEMES = [
     "Coup de pouce lecture", "Parentalité et réussite", "Sciences en bas des tours", "Orientation et stages",
     "Théâtre au collège", "Sport et santé", "Numérique responsable", "Vacances apprenantes",
@@ -86,6 +100,15 @@ class Progress:
     def finish(self):
         self.stream.write("\n")
         self.stream.flush()
+
+
+@dataclass
+class Decided:
+    """Where and when the COPIL decided on one proposal (for the money that follows)."""
+
+    meeting: Meeting
+    on: datetime.date
+    decision: str
 
 
 def bulk(model, objects):
@@ -137,34 +160,10 @@ class Command(BaseCommand):
                 for model, count in self._chunk(indices).items():
                     counts[model] = counts.get(model, 0) + count
             progress.step(len(indices))
-        with transaction.atomic():
-            self._envelope_totals()
         progress.finish()
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{model._meta.verbose_name_plural} : {count}" for model, count in counts.items())
         self.stdout.write(f"Jeu de données généré en {elapsed:.1f} s. {summary}.")
-
-    def _envelope_totals(self):
-        """The envelopes' maintained totals (decided, paid), which the bulk inserts bypass:
-        one UPDATE … FROM grouped sums (PostgreSQL, SQLite ≥ 3.33)."""
-        statuses = ", ".join(["%s"] * len(DECIDED_STATUSES))
-        sql = f"""
-            UPDATE {Envelope._meta.db_table} SET stored_decided = totals.decided, stored_paid = totals.paid
-            FROM (
-                SELECT line.envelope_id AS envelope_id,
-                       COALESCE(SUM(CASE WHEN line.status IN ({statuses}) THEN line.decided_amount END), 0) AS decided,
-                       COALESCE(SUM(paid.amount), 0) AS paid
-                FROM {FundingLine._meta.db_table} AS line
-                LEFT JOIN (
-                    SELECT line_id, SUM(amount) AS amount FROM {Payment._meta.db_table} GROUP BY line_id
-                ) AS paid ON paid.line_id = line.id
-                WHERE line.envelope_id IS NOT NULL
-                GROUP BY line.envelope_id
-            ) AS totals
-            WHERE {Envelope._meta.db_table}.id = totals.envelope_id
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [str(status) for status in DECIDED_STATUSES])
 
     # --- Shared rows ---------------------------------------------------------------------
     def _national_funders(self):
@@ -283,10 +282,11 @@ class Command(BaseCommand):
         axes_by_cite = {}
         for axis in axes:
             axes_by_cite.setdefault(axis.cite_id, []).append(axis)
-        users, memberships = [], []
+        users, memberships, coordinator_of = [], [], {}
         for cite, orgs in zip(cites, per_cite_orgs, strict=True):
             local = cite.code.lower()
             coordinator = User(email=f"coordination.{local}@{EMAIL_DOMAIN}", full_name=f"Coordination {cite.code}")
+            coordinator_of[cite.pk] = coordinator
             partner = User(email=f"partenaire.{local}@{EMAIL_DOMAIN}", full_name=f"Partenaire {cite.code}")
             users += [coordinator, partner]
             memberships += [
@@ -423,6 +423,9 @@ class Command(BaseCommand):
         lines = add(BudgetLine, lines)
         add(Indicator, indicators)
 
+        # COPIL meetings and their decisions: the funding lines below carry their money.
+        decisions = self._meetings(cites, actions, plan, coordinator_of, agglo_of, add)
+
         # Envelopes sized on what is decided (80 to 95 % consumed), funding lines, payments.
         decided = {}
         for action, _charges, anct, agglo, _own in plan:
@@ -458,16 +461,22 @@ class Command(BaseCommand):
         for index, (action, _charges, _anct, _agglo, _own) in enumerate(plan):
             if action.status == S.DRAFT:
                 continue
+            decision = decisions.get(action.pk)
             for budget_line in lines[4 * index + 1 : 4 * index + 3]:
-                status = LineStatus.REQUESTED
+                status, decided_amount, comment = LineStatus.REQUESTED, None, ""
                 if action.status in FUNDED:
                     status = (
                         LineStatus.JUSTIFIED
                         if action.status == S.CLOSED
                         else (LineStatus.COMMITTED if action.status in PAID else LineStatus.DECIDED)
                     )
-                elif action.status in (S.REJECTED, S.WITHDRAWN):
-                    status = LineStatus.REJECTED if action.status == S.REJECTED else LineStatus.CANCELLED
+                    decided_amount = budget_line.amount_planned
+                elif action.status == S.REJECTED:
+                    status, decided_amount = LineStatus.REJECTED, ZERO  # as the COPIL's refusal records it
+                elif action.status == S.WITHDRAWN:
+                    status = LineStatus.CANCELLED
+                if decision is not None and status != LineStatus.REQUESTED:
+                    comment = f"Décision du {decision.meeting.title} du {decision.on:%d/%m/%Y}."
                 amount = budget_line.amount_planned
                 funding.append(
                     FundingLine(
@@ -477,33 +486,37 @@ class Command(BaseCommand):
                         budget_line=budget_line,
                         requested_amount=amount,
                         proposed_amount=amount if action.status in FUNDED else None,
-                        decided_amount=amount if action.status in FUNDED else None,
+                        decided_amount=decided_amount,
                         status=status,
-                        legal_act_type=FundingLine.LegalActType.ARRETE if status != LineStatus.REQUESTED else "",
+                        legal_act_type=FundingLine.LegalActType.ARRETE if status in DECIDED_STATUSES else "",
+                        comment=comment,
                     )
                 )
         funding = add(FundingLine, funding)
         payments = []
         status_of = {action.pk: action.status for action in actions}
+        today = timezone.localdate()
         for line in funding:
             action_status = status_of[line.action_id]
             if action_status not in PAID:
                 continue
-            year = line.envelope.year
+            # The advance follows the decision; nothing is paid in the future.
+            advance_on = min(decisions[line.action_id].on + datetime.timedelta(days=30), today)
             advance = (line.decided_amount / 2).quantize(Decimal("0.01"))
-            payments.append(
-                Payment(line=line, kind=Payment.Kind.ADVANCE, amount=advance, date=datetime.date(year, 7, 1))
-            )
+            payments.append(Payment(line=line, kind=Payment.Kind.ADVANCE, amount=advance, date=advance_on))
             if action_status in REPORTED:
                 payments.append(
                     Payment(
                         line=line,
                         kind=Payment.Kind.BALANCE,
                         amount=line.decided_amount - advance,
-                        date=datetime.date(year + 1, 9, 1),
+                        date=max(advance_on, min(datetime.date(line.envelope.year + 1, 9, 1), today)),
                     )
                 )
         add(Payment, [p for p in payments if p.amount > 0])
+        # The envelopes' cached totals, which the bulk inserts bypass: refreshed by the
+        # one function that maintains them, for this chunk's envelopes only.
+        refresh_envelope_totals([envelope.pk for envelope in envelopes])
 
         # Bilans of the reported and closed actions.
         reports, counts_rows = [], []
@@ -529,28 +542,42 @@ class Command(BaseCommand):
                 )
         add(BeneficiaryCount, counts_rows)
 
-        # Meetings: two COPIL and a comité technique a year; the next COPIL is ahead.
-        meetings = []
+        return counts
+
+    # --- Meetings and COPIL decisions ----------------------------------------------------
+    def _meetings(self, cites, actions, plan, coordinator_of, agglo_of, add):
+        """Per cité and year: a comité technique, a spring COPIL that programmes or rejects
+        the proposals (some deferred to the autumn COPIL in past years), and an autumn
+        COPIL — ahead of us in the current year, with the proposals under instruction on
+        its agenda, undecided. Returns ``{action id: Decided}`` for the decided ones."""
+        rng, now, last = self.rng, self.now, self.years[-1]
+        meetings, slots = [], {}
         for cite in cites:
             for year in self.years:
-                dates = [aware(datetime.date(year, 4, 10), 14), aware(datetime.date(year, 11, 20), 14)]
-                if year == last:
-                    dates[1] = self.now + datetime.timedelta(days=15)
-                meetings += [
+                spring = aware(datetime.date(year, 4, 10), 14)
+                autumn = aware(datetime.date(year, 11, 20), 14)
+                if year == last:  # decisions of the current year are in the past, the next COPIL ahead
+                    spring = max(min(spring, now - datetime.timedelta(days=5)), aware(datetime.date(year, 1, 2), 14))
+                    autumn = now + datetime.timedelta(days=15)
+                slots[(cite.pk, year)] = (
                     Meeting(
                         cite=cite,
                         kind=Meeting.Kind.COPIL,
                         title=f"COPIL de programmation {year}",
-                        starts_at=dates[0],
+                        starts_at=spring,
                         place="Mairie",
+                        chair="Préfet délégué et maire",
                     ),
                     Meeting(
                         cite=cite,
                         kind=Meeting.Kind.COPIL,
                         title=f"COPIL bilan {year}",
-                        starts_at=dates[1],
+                        starts_at=autumn,
                         place="Préfecture",
                     ),
+                )
+                meetings += [
+                    *slots[(cite.pk, year)],
                     Meeting(
                         cite=cite,
                         kind=Meeting.Kind.TECHNICAL,
@@ -559,4 +586,64 @@ class Command(BaseCommand):
                     ),
                 ]
         add(Meeting, meetings)
-        return counts
+
+        items, decided, tally = [], {}, {}
+
+        def put(meeting, action, decision, comment=""):
+            counts = tally.setdefault(meeting, {})
+            counts[decision] = counts.get(decision, 0) + 1
+            order = sum(counts.values())
+            items.append(
+                AgendaItem(
+                    meeting=meeting,
+                    action=action,
+                    title=str(action)[:250],
+                    order=order,
+                    decision=decision,
+                    decision_comment=comment,
+                )
+            )
+
+        D = AgendaItem.Decision
+        for action, _charges, anct, agglo, _own in plan:
+            spring, autumn = slots[(action.cite_id, action.year)]
+            if action.status in DECIDED_BY_COPIL:
+                meeting = spring
+                if action.year != last and rng.random() < DEFERRED_SHARE:
+                    put(spring, action, D.DEFERRED, rng.choice(DEFERRAL_REASONS))
+                    meeting = autumn
+                if action.status == S.REJECTED:
+                    decision, comment = D.REJECTED, f"Non retenue : {rng.choice(REJECTION_REASONS)}"
+                else:
+                    decision = D.PROGRAMMED
+                    comment = (
+                        f"Programmée : {format_euros(anct + agglo)} décidés (ANCT {format_euros(anct)}, "
+                        f"{agglo_of[action.cite_id].name} {format_euros(agglo)})."
+                    )
+                put(meeting, action, decision, comment)
+                decided[action.pk] = Decided(meeting, timezone.localtime(meeting.starts_at).date(), decision)
+            elif action.status == S.CHANGES_REQUESTED:
+                put(spring, action, D.DEFERRED, DEFERRAL_REASONS[-1])
+            elif action.status == S.IN_REVIEW:
+                if rng.random() < 0.3:
+                    put(spring, action, D.DEFERRED, rng.choice(DEFERRAL_REASONS[:2]))
+                if autumn.starts_at > now:
+                    put(autumn, action, D.PENDING)
+        add(AgendaItem, items)
+
+        # Minutes and the record of who entered the decisions, on the meetings that decided.
+        labels = {D.PROGRAMMED: "programmée(s)", D.REJECTED: "non retenue(s)", D.DEFERRED: "ajournée(s)"}
+        held = []
+        for meeting, counts in tally.items():
+            if meeting.starts_at > now:
+                continue
+            meeting.minutes = "Décisions : " + ", ".join(
+                f"{counts[key]} {label}" for key, label in labels.items() if counts.get(key)
+            )
+            meeting.decisions_recorded_at = min(meeting.starts_at + datetime.timedelta(hours=3), now)
+            meeting.decisions_recorded_by = coordinator_of[meeting.cite_id]
+            held.append(meeting)
+        Meeting.objects.bulk_update(
+            held, ["minutes", "decisions_recorded_at", "decisions_recorded_by"], batch_size=BATCH
+        )
+        return decided
