@@ -32,7 +32,7 @@ from financements.exports import TABLES
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Demo-Cite-2026!"
-PER_ROUTE = 6  # different objects per route (url name and query-string keys)
+PER_ROUTE = 4  # different objects per route (url name and query-string keys)
 MAX_PAGES = 400  # per account, a safety net: the demo needs far fewer
 DROPPED_PARAMS = {"page", "tri", "ordre", "sort", "order", "next"}
 SKIPPED_PREFIXES = ("/static/", "/media/", "/compte/deconnexion/")
