@@ -195,3 +195,18 @@ def test_envelope_caches_equal_the_sums_over_the_rows(seeded):
         assert envelope.stored_decided == decided[envelope.pk]
         assert envelope.stored_paid == paid[envelope.pk]
         assert envelope.stored_decided <= envelope.amount
+
+
+def test_funding_lines_follow_their_lifecycle(seeded):
+    """Decided then committed (advance paid), paid (payments reach the decided amount),
+    justified (closed)."""
+    expected = {S.PROGRAMMED: "decided", S.IN_PROGRESS: "committed", S.REPORTED: "paid", S.CLOSED: "justified"}
+    for line in FundingLine.objects.filter(action__status__in=RETAINED).select_related("action"):
+        assert line.status == expected[line.action.status]
+        paid = line.paid_amount()
+        if line.status in ("paid", "justified"):
+            assert paid == line.decided_amount
+        elif line.status == "committed":
+            assert 0 < paid < line.decided_amount
+        else:
+            assert paid == 0

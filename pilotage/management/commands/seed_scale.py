@@ -61,6 +61,15 @@ CURRENT_STATUSES = [
 FUNDED = set(Action.RETAINED_STATUSES)
 PAID = {S.IN_PROGRESS, S.REPORTED, S.CLOSED}
 REPORTED = {S.REPORTED, S.CLOSED}
+# A retained action's funding lines along their lifecycle: decided by the COPIL, committed
+# by the legal act (the advance is paid), paid in full with the balance, justified by the
+# validated bilan.
+LINE_STATUS_OF = {
+    S.PROGRAMMED: LineStatus.DECIDED,
+    S.IN_PROGRESS: LineStatus.COMMITTED,
+    S.REPORTED: LineStatus.PAID,
+    S.CLOSED: LineStatus.JUSTIFIED,
+}
 BANDS = [value for value, _ in AgeBand.choices]
 DECIDED_BY_COPIL = FUNDED | {S.REJECTED}
 DEFERRED_SHARE = 0.1  # past years: decided proposals first deferred by the spring COPIL
@@ -465,11 +474,7 @@ class Command(BaseCommand):
             for budget_line in lines[4 * index + 1 : 4 * index + 3]:
                 status, decided_amount, comment = LineStatus.REQUESTED, None, ""
                 if action.status in FUNDED:
-                    status = (
-                        LineStatus.JUSTIFIED
-                        if action.status == S.CLOSED
-                        else (LineStatus.COMMITTED if action.status in PAID else LineStatus.DECIDED)
-                    )
+                    status = LINE_STATUS_OF[action.status]
                     decided_amount = budget_line.amount_planned
                 elif action.status == S.REJECTED:
                     status, decided_amount = LineStatus.REJECTED, ZERO  # as the COPIL's refusal records it
