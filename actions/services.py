@@ -87,12 +87,12 @@ TRANSITIONS = {
     ),
 }
 
-# Steps offered as buttons on the action page (the others have their own screens).
+# Steps offered as buttons on the action page (the others have their own screens:
+# « Programmer » records the money decided and the decision, in ``pilotage``).
 BUTTON_TRANSITIONS = (
     "start_review",
     "request_changes",
     "resubmit",
-    "programme",
     "reject",
     "withdraw",
     "start",
@@ -177,7 +177,9 @@ def next_reference(cite, year):
     return f"{cite.code}-{year}-{counter.last_number:03d}"
 
 
-def _transition(action, name, *, by, comment="", checks=()):
+def _transition(action, name, *, by, comment="", checks=(), notify=True):
+    """``notify=False``: the caller sends the notice itself (a COPIL's decisions leave
+    when the coordinator validates the meeting, with the amounts)."""
     rule = TRANSITIONS[name]
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -209,7 +211,7 @@ def _transition(action, name, *, by, comment="", checks=()):
         transition = Transition.objects.create(
             action=locked, from_status=from_status, to_status=locked.status, actor=by, comment=comment
         )
-        if rule.event:
+        if rule.event and notify:
             _notify_on_commit(rule.event, locked.pk, transition_id=transition.pk)
     for field in ("status", "version", "reference", "submitted_at", "updated_at"):
         setattr(action, field, getattr(locked, field))
@@ -248,12 +250,14 @@ def resubmit_action(action, *, by, comment=""):
     return _transition(action, "resubmit", by=by, comment=comment, checks=(_check_submission,))
 
 
-def programme_action(action, *, by, comment=""):
-    return _transition(action, "programme", by=by, comment=comment)
+def programme_action(action, *, by, comment="", notify=True):
+    """Only the status: the money decided and the decision are recorded by
+    :mod:`pilotage.services`, which calls this with ``notify=False``."""
+    return _transition(action, "programme", by=by, comment=comment, notify=notify)
 
 
-def reject_action(action, *, by, comment):
-    return _transition(action, "reject", by=by, comment=comment)
+def reject_action(action, *, by, comment, notify=True):
+    return _transition(action, "reject", by=by, comment=comment, notify=notify)
 
 
 def withdraw_action(action, *, by, comment=""):

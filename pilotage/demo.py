@@ -2,7 +2,8 @@
 generated report of each kind.
 
 - Alès Agglomération: the 2026 programming COPIL, held, with its decisions (the statuses
-  the demo actions reached) and minutes; the 2027 COPIL, upcoming, with the proposals under
+  the demo actions reached, one programming decision per programmed action), applied and
+  validated (the porteurs were notified), and minutes; the 2027 COPIL, upcoming, with the proposals under
   instruction on its agenda.
 - Alençon – Perseigne: the 2024 COPIL with its 61 participants (institutions,
   associations, residents) and evaluation workshops, as in the seeds.
@@ -20,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action
 
-from .models import AgendaItem, Attendee, Meeting, Report
+from .models import AgendaItem, Attendee, Meeting, ProgrammingDecision, Report
 from .tasks import generate_report
 
 S = Action.Status
@@ -88,14 +89,32 @@ def _meeting(tally, cite, title, **values):
     return _loader().upsert(tally, Meeting, {"cite": cite, "title": title}, **values)
 
 
-def _agenda(tally, meeting, actions, decide):
+def _agenda(tally, meeting, actions, decided_by=None):
+    """The agenda; with ``decided_by``, the decisions of a held meeting (applied and
+    validated), with one programming decision per programmed action."""
     upsert = _loader().upsert
     for order, action in enumerate(actions, start=1):
         values = {"action": action, "order": order}
-        if decide:
+        if decided_by:
             values["decision"] = DECISION_OF_STATUS.get(action.status, AgendaItem.Decision.PENDING)
             values["decision_comment"] = "" if action.status != S.REJECTED else "Hors des priorités de l'appel."
         upsert(tally, AgendaItem, {"meeting": meeting, "title": str(action)[:250]}, **values)
+        if decided_by and values["decision"] == AgendaItem.Decision.PROGRAMMED:
+            upsert(
+                tally,
+                ProgrammingDecision,
+                {"action": action, "meeting": meeting},
+                decided_on=timezone.localdate(meeting.starts_at),
+                recorded_by=decided_by,
+            )
+    if decided_by and (meeting.decisions_recorded_at is None or meeting.decisions_validated_at is None):
+        # Recorded at the meeting, validated (porteurs notified) the next morning.
+        Meeting.objects.filter(pk=meeting.pk).update(
+            decisions_recorded_at=meeting.decisions_recorded_at or meeting.starts_at,
+            decisions_recorded_by=meeting.decisions_recorded_by or decided_by,
+            decisions_validated_at=meeting.starts_at + datetime.timedelta(hours=18),
+            decisions_validated_by=decided_by,
+        )
 
 
 def _attendees(tally, meeting, rows):
@@ -161,12 +180,8 @@ def load_pilotage(tally):
         minutes=ALES_MINUTES,
     )
     decided = Action.objects.filter(cite=ales, year=2026, status__in=DECISION_OF_STATUS).order_by("reference", "id")
-    _agenda(tally, held, decided, decide=True)
+    _agenda(tally, held, decided, decided_by=coordinator)
     _attendees(tally, held, ALES_ATTENDEES)
-    if held.decisions_recorded_at is None:
-        Meeting.objects.filter(pk=held.pk).update(
-            decisions_recorded_at=held.starts_at, decisions_recorded_by=coordinator
-        )
 
     upcoming = _meeting(
         tally,
@@ -179,7 +194,7 @@ def load_pilotage(tally):
         minutes="",
     )
     under_review = Action.objects.filter(cite=ales, year=2027, status=S.IN_REVIEW).order_by("reference", "id")
-    _agenda(tally, upcoming, under_review, decide=False)
+    _agenda(tally, upcoming, under_review)
     _attendees(tally, upcoming, [(n, o, c, "present") for n, o, c, _ in ALES_ATTENDEES])
 
     alencon_copil = _meeting(
@@ -196,7 +211,7 @@ def load_pilotage(tally):
         tally,
         alencon_copil,
         Action.objects.filter(cite=alencon, year=2024, status__in=DECISION_OF_STATUS).order_by("reference", "id"),
-        decide=True,
+        decided_by=User.objects.get(email="coordination.alencon@example.org"),
     )
     _attendees(tally, alencon_copil, _alencon_rows())
 

@@ -1,9 +1,13 @@
 from decimal import Decimal, InvalidOperation
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from actions import files
+from portail.templatetags.portail_tags import format_euros
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
 
@@ -112,21 +116,30 @@ def parse_amount(raw):
 
 class DecisionRow:
     """One agenda item on the decision screen, bound to the submitted values (kept when
-    saving fails)."""
+    saving fails), with the troïka's opinions on the proposal (``opinions``: rows with
+    ``opinion`` and ``role``). Unbound, it shows the decision applied, else the draft typed
+    before the meeting, else the budget's asks."""
 
-    def __init__(self, item, subsidies, data=None):
+    def __init__(self, item, subsidies, data=None, opinions=()):
         self.item = item
         self.prefix = f"point-{item.pk}"
         self.subsidies = subsidies
+        self.opinions = list(opinions)
         self.errors = []
         decided_by_budget_line = {
             line.budget_line_id: line.decided_amount for line in item.action.funding_lines.all() if line.budget_line_id
         }
         if data is None:
-            self.decision = item.decision
-            self.comment = item.decision_comment
+            applied = bool(item.decision)
+            self.decision = item.decision if applied else item.draft_decision
+            self.comment = item.decision_comment if applied else item.draft_comment
+            draft = {} if applied else item.draft_amounts or {}
             self.raw = {
-                line.pk: _initial_amount(decided_by_budget_line.get(line.pk), line.amount_planned) for line in subsidies
+                line.pk: _initial_amount(
+                    Decimal(draft[str(line.pk)]) if str(line.pk) in draft else decided_by_budget_line.get(line.pk),
+                    line.amount_planned,
+                )
+                for line in subsidies
             }
         else:
             self.decision = data.get(f"{self.prefix}-decision", "")
@@ -153,9 +166,86 @@ class DecisionRow:
                     continue
                 if self.amounts[line.pk] is None:
                     self.errors.append(f"{line.funder} : indiquez le montant décidé (0 pour refuser).")
+            if not self.errors and not any(self.amounts.values()) and not self.comment:
+                self.errors.append("Programmée sans financement : motivez la décision (commentaire).")
         return not self.errors
 
 
 def _initial_amount(decided, requested):
     value = requested if decided is None else decided
     return f"{value:.2f}".replace(".", ",")
+
+
+class ProgrammeForm(DsfrBaseForm):
+    """Programming an action outside any COPIL: the date and reason of the decision, and
+    the amount decided per funder (one field per account-74 line of the budget,
+    pre-filled with what it asks). With no money at all, a reason is required."""
+
+    decided_on = forms.DateField(
+        label="Date de la décision",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Le jour où la coordination a décidé, hors comité de pilotage.",
+        error_messages={"required": "Indiquez la date de la décision.", "invalid": "Indiquez une date valide."},
+    )
+    reason = forms.CharField(
+        label="Motif de la programmation hors COPIL",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi l'action est programmée sans attendre un comité de pilotage. Visible du porteur.",
+        error_messages={"required": "Indiquez le motif de la programmation hors COPIL."},
+    )
+    no_funding_reason = forms.CharField(
+        label="Motif d'une programmation sans financement",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Obligatoire si aucun montant n'est décidé.",
+    )
+
+    def __init__(self, *args, subsidies, decided=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        decided = decided or {}
+        self.subsidies = list(subsidies)
+        self.amounts = {}
+        self.fields["decided_on"].initial = timezone.localdate()
+        for line in self.subsidies:
+            self.fields[self.amount_name(line)] = forms.CharField(
+                label=f"Montant décidé – {line.funder.name}",
+                help_text=f"Demandé : {format_euros(line.amount_planned)}. 0 pour refuser.",
+                initial=_initial_amount(decided.get(line.pk), line.amount_planned),
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                error_messages={"required": "Indiquez le montant décidé (0 pour refuser)."},
+            )
+        amounts = [self.amount_name(line) for line in self.subsidies] or [
+            HTML('<p class="fr-text--sm">Aucune subvention demandée (compte 74) dans le budget.</p>')
+        ]
+        self.helper = FormHelper()
+        self.helper.form_error_title = "La programmation n'a pas été enregistrée."
+        self.helper.layout = Layout(
+            Fieldset("La décision", "decided_on", "reason"),
+            Fieldset("Montants décidés par financeur", *amounts, "no_funding_reason"),
+        )
+        self.helper.add_input(Submit("programmer", "Programmer l'action"))
+
+    @staticmethod
+    def amount_name(line):
+        return f"amount_{line.pk}"
+
+    def clean_decided_on(self):
+        decided_on = self.cleaned_data["decided_on"]
+        if decided_on > timezone.localdate():
+            raise forms.ValidationError("La date de la décision ne peut pas être dans le futur.")
+        return decided_on
+
+    def clean(self):
+        data = super().clean()
+        for line in self.subsidies:
+            name = self.amount_name(line)
+            if name not in data:
+                continue
+            try:
+                self.amounts[line.pk] = parse_amount(data[name])
+            except ValueError as error:
+                self.add_error(name, str(error))
+        complete = len(self.amounts) == len(self.subsidies)
+        if complete and not any(self.amounts.values()) and not data.get("no_funding_reason", "").strip():
+            self.add_error("no_funding_reason", "Programmation sans financement : indiquez-en le motif.")
+        return data

@@ -44,6 +44,12 @@ class ScopedByMeetingQuerySet(models.QuerySet):
         return self.filter(meeting__in=Meeting.objects.visible_to(user))
 
 
+class ProgrammingDecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whoever sees the action sees how it was programmed (its porteur included)."""
+        return self.filter(action__in=Action.objects.visible_to(user))
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Admin: all. Coordinators and pilots: every report of their cités. Préfecture:
@@ -87,6 +93,20 @@ class Meeting(TimeStamped):
         related_name="+",
         verbose_name="décisions enregistrées par",
     )
+    # The porteurs hear of the decisions when the coordination validates them (once the
+    # meeting is held and its decisions applied), never before.
+    decisions_validated_at = models.DateTimeField(
+        "décisions validées et notifiées le", null=True, blank=True, editable=False
+    )
+    decisions_validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="décisions validées par",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -113,6 +133,15 @@ class Meeting(TimeStamped):
     def is_past(self):
         return self.starts_at <= timezone.now()
 
+    @property
+    def is_held(self):
+        """A meeting decides when it is held: before its date, decisions are a draft."""
+        return self.is_past
+
+    @property
+    def can_validate_decisions(self):
+        return self.is_copil and self.is_held and bool(self.decisions_recorded_at) and not self.decisions_validated_at
+
 
 class AgendaItem(TimeStamped):
     """A point on a meeting's agenda; for a COPIL, usually a proposal to decide on."""
@@ -134,8 +163,15 @@ class AgendaItem(TimeStamped):
     )
     title = models.CharField("intitulé", max_length=250)
     order = models.PositiveSmallIntegerField("ordre", default=0)
+    # The decision applied (status and money), once the meeting is held.
     decision = models.CharField("décision", max_length=12, choices=Decision.choices, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
+    # Typed before the meeting is held: changes neither the action nor any money.
+    draft_decision = models.CharField("décision en brouillon", max_length=12, choices=Decision.choices, blank=True)
+    draft_comment = models.TextField("commentaire en brouillon", blank=True)
+    draft_amounts = models.JSONField(
+        "montants en brouillon", default=dict, blank=True, help_text="Montant décidé par ligne de budget (compte 74)."
+    )
 
     objects = ScopedByMeetingQuerySet.as_manager()
 
@@ -151,6 +187,57 @@ class AgendaItem(TimeStamped):
 
     def __str__(self):
         return self.title
+
+
+class ProgrammingDecision(TimeStamped):
+    """The decision that programmed an action: by a COPIL (``meeting``) or, outside any
+    COPIL, by the coordination on a given date for a stated reason. The money decided is
+    on the action's funding lines; this row says who decided, when and why."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="programming_decisions", verbose_name="action"
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programming_decisions",
+        verbose_name="COPIL",
+        help_text="Vide pour une décision hors COPIL.",
+    )
+    decided_on = models.DateField("date de la décision")
+    reason = models.TextField("motif", blank=True)
+    no_funding_reason = models.TextField("motif d'une programmation sans financement", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistrée par",
+    )
+
+    objects = ProgrammingDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision de programmation"
+        verbose_name_plural = "décisions de programmation"
+        ordering = ["action", "-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="programming_decision_out_of_copil_has_reason",
+                condition=Q(meeting__isnull=False) | ~Q(reason=""),
+            )
+        ]
+
+    def __str__(self):
+        where = self.meeting.title if self.meeting_id else "hors COPIL"
+        return f"{self.action} – {where} ({self.decided_on:%d/%m/%Y})"
+
+    @property
+    def is_out_of_copil(self):
+        return self.meeting_id is None
 
 
 class Attendee(TimeStamped):

@@ -44,3 +44,8 @@ def can_manage_meetings(user, cite):
 def can_manage_meeting_documents(user, meeting):
     """Adding or removing a meeting's documents: the coordination of its cité."""
     return can_manage_meetings(user, meeting.cite)
+
+
+def can_programme(user, action):
+    """Programming an action (in or outside a COPIL): the coordination of its cité."""
+    return Scope.for_user(user).can_manage_cite(action.cite)

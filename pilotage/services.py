@@ -1,6 +1,19 @@
 """Operations of the steering: requesting reports, preparing a COPIL's agenda, recording
-its decisions. Plain functions taking models and the acting user (never ``request``)."""
+its decisions (or an action's programming outside any COPIL) and notifying them. Plain
+functions taking models and the acting user (never ``request``).
 
+A decision carries money: programming an action records, in the same transaction as the
+status change, the amount decided per funder on its funding lines (created from the
+budget's account-74 asks), checked against the envelopes by :mod:`financements.services`.
+
+Meetings decide when they are held: what is typed before the meeting's date is a draft
+on the agenda items (no status, no money). Once the meeting is held, recording applies
+the decisions, all or nothing; the porteurs hear of them (every outcome, with the
+amounts) when the coordination validates the meeting's decisions. A decision taken
+outside any COPIL is immediate: its notice leaves as soon as it is committed.
+"""
+
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,17 +25,23 @@ from actions import services as action_services
 from actions.models import Action
 from financements import services as funding_services
 from financements.models import FundingLine
+from portail.templatetags.portail_tags import format_date_fr
 
-from .models import AgendaItem, Meeting, Report
+from . import permissions
+from .models import AgendaItem, Meeting, ProgrammingDecision, Report
 
 
 class DecisionError(Exception):
-    """The COPIL decisions could not be applied; nothing was changed."""
+    """The decisions could not be recorded; nothing was changed."""
 
     def __init__(self, message, problems=()):
         super().__init__(message)
         self.message = message
         self.problems = list(problems)
+
+
+class DecisionNotAllowed(DecisionError):
+    """The user's role does not allow this decision (views answer 403)."""
 
 
 # --- Reports -----------------------------------------------------------------------------
@@ -81,32 +100,72 @@ class Decision:
     comment: str = ""
     amounts: dict = field(default_factory=dict)
 
+    @property
+    def total(self):
+        return sum((Decimal(amount) for amount in self.amounts.values() if amount is not None), Decimal("0"))
+
+
+def _check_manages(by, cite):
+    if not permissions.can_manage_meetings(by, cite):
+        raise DecisionNotAllowed("Seule la coordination de la cité enregistre les décisions de programmation.")
+
+
+def _notify_on_commit(action_id, **ids):
+    from .tasks import send_decision_notification
+
+    transaction.on_commit(functools.partial(send_decision_notification.delay, action_id, **ids))
+
+
+def _cents(amount):
+    return str(Decimal(amount).quantize(Decimal("0.01")))
+
 
 def record_decisions(meeting, decisions, *, by):
-    """Apply the COPIL's decisions in one transaction, or none of them.
+    """Record the COPIL's decisions; returns True when they were applied, False when
+    they were kept as a draft.
 
-    Programmed: the action moves to « programmée » (through the action state machine),
-    its funding lines are created from its budget when missing and receive the decided
-    amounts, checked against the envelopes by :mod:`financements.services`. Rejected:
-    the action moves to « non retenue » and its requested lines are refused. Deferred: the
-    action stays under instruction. Raises :class:`DecisionError` listing every problem.
+    Before the meeting is held (``starts_at`` in the future), the decisions are a draft on
+    the agenda items: neither the actions nor any money change, nobody is notified.
+
+    Once it is held, they are applied in one transaction, or none of them. Programmed: the
+    action moves to « programmée » (through the action state machine), its funding lines
+    are created from its budget when missing and receive the decided amounts, checked
+    against the envelopes by :mod:`financements.services`; with no money at all, the
+    comment (the reason) is required. Rejected: the action moves to « non retenue » and
+    its requested lines are refused. Deferred: the action stays under instruction. The
+    transitions send no e-mail: :func:`validate_decisions` notifies the porteurs. Raises
+    :class:`DecisionError` listing every problem.
     """
     D = AgendaItem.Decision
     if not meeting.is_copil:
         raise DecisionError("Seul un COPIL décide de la programmation.")
+    _check_manages(by, meeting.cite)
     problems = []
     amounts = []
     try:
         with transaction.atomic():
-            Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+            locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            if locked.decisions_validated_at:
+                raise DecisionError(
+                    "Les décisions de ce COPIL ont déjà été validées et notifiées aux porteurs : "
+                    "elles ne se modifient plus."
+                )
+            if not locked.is_held:
+                _save_draft(decisions)
+                return False
             for decision in decisions:
                 item, action = decision.item, decision.item.action
                 if action is None or decision.decision == D.PENDING:
                     continue
                 try:
                     if decision.decision == D.PROGRAMMED:
+                        if decision.total == 0 and not decision.comment:
+                            problems.append(
+                                f"{action} : programmée sans financement : motivez la décision (commentaire)."
+                            )
+                            continue
                         if action.status != Action.Status.PROGRAMMED:
-                            action_services.programme_action(action, by=by, comment=decision.comment)
+                            action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
                         funding_services.create_lines_from_budget(action, by=by)
                         lines = {
                             line.budget_line_id: line
@@ -116,8 +175,19 @@ def record_decisions(meeting, decisions, *, by):
                             line = lines.get(budget_line_id)
                             if line is not None and amount is not None:
                                 amounts.append((line, Decimal(amount)))
+                        ProgrammingDecision.objects.update_or_create(
+                            action=action,
+                            meeting=locked,
+                            defaults={
+                                "decided_on": timezone.localdate(locked.starts_at),
+                                "reason": decision.comment,
+                                "no_funding_reason": decision.comment if decision.total == 0 else "",
+                                "recorded_by": by,
+                            },
+                        )
                     elif decision.decision == D.REJECTED:
-                        action_services.reject_action(action, by=by, comment=decision.comment)
+                        if action.status != Action.Status.REJECTED:
+                            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
                         for line in FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED):
                             amounts.append((line, Decimal("0")))
                     elif decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
@@ -129,7 +199,17 @@ def record_decisions(meeting, decisions, *, by):
                     problems.append(f"{action} : {error.message}")
                 item.decision = decision.decision
                 item.decision_comment = decision.comment
-                item.save(update_fields=["decision", "decision_comment", "updated_at"])
+                item.draft_decision, item.draft_comment, item.draft_amounts = "", "", {}
+                item.save(
+                    update_fields=[
+                        "decision",
+                        "decision_comment",
+                        "draft_decision",
+                        "draft_comment",
+                        "draft_amounts",
+                        "updated_at",
+                    ]
+                )
             if problems:
                 raise DecisionError("Aucune décision n'a été enregistrée.", problems)
             if amounts:
@@ -139,4 +219,113 @@ def record_decisions(meeting, decisions, *, by):
             )
     except funding_services.FundingError as error:
         raise DecisionError("Aucune décision n'a été enregistrée.", [error.message, *error.problems]) from error
-    return decisions
+    return True
+
+
+def _save_draft(decisions):
+    D = AgendaItem.Decision
+    for decision in decisions:
+        item = decision.item
+        if item.action is None:
+            continue
+        item.draft_decision = decision.decision
+        item.draft_comment = decision.comment
+        item.draft_amounts = (
+            {str(pk): _cents(amount) for pk, amount in decision.amounts.items() if amount is not None}
+            if decision.decision == D.PROGRAMMED
+            else {}
+        )
+        item.save(update_fields=["draft_decision", "draft_comment", "draft_amounts", "updated_at"])
+
+
+def validate_decisions(meeting, *, by):
+    """The coordination validates the decisions of a held COPIL: one e-mail per decided
+    proposal (programmed with the amounts per funder, rejected, postponed) is queued once
+    the transaction commits; records who and when. Once only. Returns the number of
+    proposals notified."""
+    if not meeting.is_copil:
+        raise DecisionError("Seul un COPIL décide de la programmation.")
+    _check_manages(by, meeting.cite)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.decisions_validated_at:
+            raise DecisionError(
+                f"Les décisions de ce COPIL ont déjà été validées et notifiées, "
+                f"le {format_date_fr(locked.decisions_validated_at, with_time=True)}."
+            )
+        if not locked.is_held:
+            raise DecisionError(
+                f"Le COPIL n'a pas encore eu lieu ({format_date_fr(locked.starts_at, with_time=True)}) : "
+                "ses décisions se valident une fois qu'il s'est tenu et qu'elles sont enregistrées."
+            )
+        if not locked.decisions_recorded_at:
+            raise DecisionError("Enregistrez d'abord les décisions du COPIL : elles n'ont pas encore été appliquées.")
+        items = list(
+            locked.agenda_items.exclude(action=None)
+            .exclude(decision="")
+            .order_by("order", "id")
+            .values_list("pk", "action_id")
+        )
+        now = timezone.now()
+        Meeting.objects.filter(pk=locked.pk).update(
+            decisions_validated_at=now, decisions_validated_by=by, updated_at=now
+        )
+        for item_id, action_id in items:
+            _notify_on_commit(action_id, item_id=item_id)
+    meeting.decisions_validated_at, meeting.decisions_validated_by = now, by
+    return len(items)
+
+
+@funding_services.serialised
+def programme_out_of_copil(action, *, by, decided_on, reason, amounts, no_funding_reason=""):
+    """Programme an action outside any COPIL: an explicit decision of the coordination,
+    with its date and reason, recorded as such (:class:`ProgrammingDecision` without a
+    meeting). In one transaction: the status change, the funding lines created from the
+    budget with the decided amounts (``amounts``: ``{budget_line_id: Decimal}``, checked
+    against the envelopes) and the decision. With no money at all, ``no_funding_reason``
+    is required. The porteur's e-mail, with the amounts, leaves once it commits.
+    Raises :class:`DecisionNotAllowed` (wrong role) or :class:`DecisionError`."""
+    if not permissions.can_programme(by, action):
+        raise DecisionNotAllowed("Seule la coordination de la cité programme une action.")
+    reason, no_funding_reason = (reason or "").strip(), (no_funding_reason or "").strip()
+    problems = []
+    if not reason:
+        problems.append("Indiquez le motif de la programmation hors COPIL.")
+    if decided_on is None or decided_on > timezone.localdate():
+        problems.append("La date de la décision ne peut pas être dans le futur.")
+    total = sum((Decimal(amount) for amount in amounts.values() if amount is not None), Decimal("0"))
+    if total == 0 and not no_funding_reason:
+        problems.append("Programmation sans financement : indiquez-en le motif.")
+    if problems:
+        raise DecisionError("La programmation n'a pas été enregistrée.", problems)
+    comment = f"Programmation hors COPIL (décision du {format_date_fr(decided_on)}) : {reason}"
+    if total == 0:
+        comment += f"\nSans financement : {no_funding_reason}"
+    try:
+        with transaction.atomic():
+            action_services.programme_action(action, by=by, comment=comment, notify=False)
+            funding_services.create_lines_from_budget(action, by=by)
+            lines = {line.budget_line_id: line for line in FundingLine.objects.filter(action=action)}
+            decided = [
+                (lines[budget_line_id], Decimal(amount))
+                for budget_line_id, amount in amounts.items()
+                if budget_line_id in lines and amount is not None
+            ]
+            if decided:
+                funding_services.decide_lines_bulk(decided, by=by)
+            decision = ProgrammingDecision.objects.create(
+                action=action,
+                meeting=None,
+                decided_on=decided_on,
+                reason=reason,
+                no_funding_reason=no_funding_reason if total == 0 else "",
+                recorded_by=by,
+            )
+            _notify_on_commit(action.pk, decision_id=decision.pk)
+    except action_services.TransitionNotAllowed as error:
+        action.refresh_from_db()
+        raise DecisionNotAllowed(error.message) from error
+    except (action_services.TransitionError, funding_services.FundingError) as error:
+        action.refresh_from_db()
+        raise DecisionError("La programmation n'a pas été enregistrée.", [error.message, *error.problems]) from error
+    return decision

@@ -16,6 +16,7 @@ urlpatterns = [
     path("reunions/<int:pk>/participants/", views.meeting_attendees, name="meeting_attendees"),
     path("reunions/<int:pk>/ordre-du-jour/", views.meeting_agenda, name="meeting_agenda"),
     path("reunions/<int:pk>/decisions/", views.meeting_decisions, name="meeting_decisions"),
+    path("reunions/<int:pk>/decisions/valider/", views.meeting_validate, name="meeting_validate"),
     path("reunions/<int:pk>/documents/", views.meeting_document_upload, name="meeting_document_upload"),
     path(
         "reunions/<int:pk>/documents/<int:document_pk>/",
@@ -29,6 +30,7 @@ urlpatterns = [
     ),
     path("reunions/<int:pk>/rapports/<slug:kind>/", views.meeting_report, name="meeting_report"),
     path("actions/<int:action_pk>/fiche/", views.action_sheets, name="action_sheets"),
+    path("actions/<int:action_pk>/programmer/", views.action_programme, name="action_programme"),
     path("rapports/<int:pk>/etat/", views.report_status, name="report_status"),
     path("rapports/<int:pk>/telecharger/", views.report_download, name="report_download"),
 ]

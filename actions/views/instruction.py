@@ -106,6 +106,8 @@ def action_detail(request, pk):
         "can_submit": "submit" in allowed,
         "missing": action.missing_items() if is_porteur and action.is_editable else [],
         "buttons": buttons,
+        # Programming records the money decided: its own screen (in pilotage), not a button.
+        "can_programme": "programme" in allowed,
         "indicators": action.indicators.all(),
         "report": report,
         "can_read_attachments": permissions.can_read_attachments(user, action),
@@ -114,14 +116,14 @@ def action_detail(request, pk):
         "beneficiaries_total": sum(row.total for row in beneficiaries),
         "beneficiaries_qpv": sum(row.living_in_qpv for row in beneficiaries),
         "can_fill_report": is_porteur and action.status == Action.Status.IN_PROGRESS,
-        "budget_lines": lines,
-        "charges": charges,
         "report_opens_on": action.report_opens_on(),
         "can_allow_early_report": (
             permissions.can_allow_early_report(user, action)
             and action.status in services.EARLY_REPORT_STATUSES
             and action.report_opens_on() is not None
         ),
+        "budget_lines": lines,
+        "charges": charges,
         "produits": produits,
         "total_charges": total_charges,
         "total_produits": total_produits,
@@ -192,8 +194,6 @@ def action_transition(request, pk, name):
         )
     return redirect(action)
 
-    return redirect(action)
-
 
 @require_POST
 def allow_early_report(request, pk):
@@ -209,6 +209,8 @@ def allow_early_report(request, pk):
         messages.success(
             request, "Le porteur peut transmettre le bilan dès qu'il est complet, avant la fin de l'action."
         )
+    return redirect(action)
+
 
 @require_POST
 def opinion_give(request, pk):

@@ -43,7 +43,7 @@ def test_get_pages(login, world, make_action, url_name, who):
 
 # POSTs on a proposal in review; 302 means the operation was accepted.
 POST_EXPECTED = {
-    ("transition", "programme"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
+    ("transition", "reject"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
                                   "admin": 302},
     ("transition", "withdraw"): {"a.partner": 302, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403,
                                  "admin": 403},

@@ -210,6 +210,19 @@ class TestNotifications:
         assert mail.outbox[0].subject == "Décision sur votre proposition CITEA-2026-008 : programmée"
         assert "Bonne nouvelle" in mail.outbox[0].body
 
+    def test_a_copil_decision_leaves_the_notice_to_the_meeting(
+        self, world, make_action, django_capture_on_commit_callbacks
+    ):
+        """Called from a COPIL (``notify=False``), programming and rejecting send nothing:
+        the porteur hears of the decision when the coordinator validates the meeting."""
+        first = make_action(status=S.IN_REVIEW)
+        second = make_action(status=S.IN_REVIEW)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.programme_action(first, by=world.a.coordinator, notify=False)
+            services.reject_action(second, by=world.a.coordinator, comment="Hors priorités.", notify=False)
+        assert (first.status, second.status) == (S.PROGRAMMED, S.REJECTED)
+        assert mail.outbox == []
+
     def test_messages_notify_the_other_side(self, world, make_action, django_capture_on_commit_callbacks):
         action = make_action(status=S.IN_REVIEW, contact_email="")
         with django_capture_on_commit_callbacks(execute=True):

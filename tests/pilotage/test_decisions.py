@@ -1,10 +1,12 @@
 """The COPIL: agenda, attendees and the decision screen (all or nothing)."""
 
+import datetime
 from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action
 from financements.models import FundingLine
@@ -17,7 +19,11 @@ from .factories import AgendaItemFactory, AttendeeFactory, MeetingFactory
 
 @pytest.fixture
 def copil(world, make_proposal, envelopes):
-    meeting = MeetingFactory(cite=world.a.cite, title="COPIL de programmation 2026")
+    """A COPIL held an hour ago (decisions typed before the meeting are only a draft: see
+    test_copil_validation.py)."""
+    meeting = MeetingFactory(
+        cite=world.a.cite, title="COPIL de programmation 2026", starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     first = make_proposal(anct="100000.00", agglo="20000.00", title="Ateliers lecture")
     second = make_proposal(anct="90000.00", title="Sorties culturelles")
     add_to_agenda(meeting, [first, second])

@@ -83,6 +83,11 @@ MATRIX = {
     ("get", "meeting_attendees"): [200, 403, 403, 404, 404, 404, 200],
     ("get", "meeting_agenda"): [200, 403, 403, 404, 404, 404, 200],
     ("get", "meeting_decisions"): [200, 403, 403, 404, 404, 404, 200],
+    # Before the meeting is held, validation is refused with a message (redirect).
+    ("post", "meeting_validate"): [302, 403, 403, 404, 404, 404, 302],
+    # The porteur sees its action (403, not 404); an empty form is refused (422).
+    ("get", "action_programme"): [200, 403, 403, 403, 404, 404, 200],
+    ("post", "action_programme"): [422, 403, 403, 403, 404, 404, 422],
     ("post", "meeting_report"): [302, 403, 403, 404, 404, 404, 302],
     ("post", "report_generate_evaluation"): [302, 403, 302, 404, 404, 404, 302],
     ("post", "report_generate_dossier"): [302, 403, 403, 404, 404, 404, 302],
@@ -121,8 +126,8 @@ def target(world, setup, name):
         url = reverse(f"pilotage:{name}", args=[cite.pk])
     elif name == "meeting_report":
         url = reverse("pilotage:meeting_report", args=[meeting.pk, "copil_dossier"])
-    elif name == "action_sheets":
-        url = reverse("pilotage:action_sheets", args=[setup["action"].pk])
+    elif name in ("action_sheets", "action_programme"):
+        url = reverse(f"pilotage:{name}", args=[setup["action"].pk])
     elif name == "meeting_document_download":
         url = reverse("pilotage:meeting_document_download", args=[meeting.pk, setup["document"].pk])
     elif name == "index":
