@@ -2,7 +2,7 @@
 organisation, by SIRET), drafts over two visits, enters a balanced budget and a PDF,
 submits once the coordination has validated the organisation; the coordinator names a
 pilot as reviewer, the pilot gives an opinion, the coordinator asks for changes, the
-partner answers, the coordinator programmes."""
+partner answers, the coordinator programmes (outside a COPIL, with the amount decided)."""
 
 import re
 
@@ -199,12 +199,30 @@ def test_a_partner_answers_a_call_and_the_proposal_is_programmed(page, new_conte
     _transition(page, "resubmit", "Douze séances par groupe.")
     expect(_alerts(page).first).to_contain_text("Statut : En instruction.")
 
-    # --- 7. The coordinator programmes ----------------------------------------------------
+    # --- 7. The coordinator programmes, outside a COPIL, with the money decided ------------
     coordinator.reload()
     expect(coordinator.locator("main")).to_contain_text("douze séances par groupe.")
-    _transition(coordinator, "programme", "Retenue en comité de pilotage.")
-    expect(_alerts(coordinator).first).to_contain_text("« Programmer » : c'est fait. Statut : Programmée.")
+    mail.outbox.clear()
+    coordinator.get_by_role("link", name="Programmer", exact=True).click()
+    coordinator.wait_for_url(url + reverse("pilotage:action_programme", args=[action.pk]))
+    amount = coordinator.get_by_label(re.compile(f"Montant décidé – {state.name}"))
+    expect(amount).to_have_value("3000,00")  # pre-filled from the budget's account-74 ask
+    coordinator.get_by_role("button", name="Programmer l'action").click()
+    expect(coordinator.locator(".fr-error-text")).to_contain_text("Indiquez le motif de la programmation hors COPIL.")
+    expect(amount).to_have_value("3000,00")  # kept
+    coordinator.get_by_label(re.compile("Motif de la programmation hors COPIL")).fill(
+        "Retenue par la troïka avant la rentrée."
+    )
+    amount.fill("2 500")
+    coordinator.get_by_role("button", name="Programmer l'action").click()
+    coordinator.wait_for_url(url + action.get_absolute_url())
+    expect(_alerts(coordinator).first).to_contain_text("L'action est programmée hors COPIL")
     expect(coordinator.locator("h1 ~ p.fr-badge")).to_have_text("Programmée")
+    expect(coordinator.locator(".portail-timeline")).to_contain_text("Retenue par la troïka avant la rentrée.")
+    coordinator.get_by_role("link", name=re.compile("Financements de l'action")).click()
+    expect(coordinator.locator("main")).to_contain_text("2\u202f500,00\u00a0€")
+    assert [message.to for message in mail.outbox] == [[PARTNER_EMAIL]]
+    assert f"{state.name} : 2\u202f500,00\u00a0€" in mail.outbox[0].body
     page.reload()
     expect(page.locator("h1 ~ p.fr-badge")).to_have_text("Programmée")
     action.refresh_from_db()
