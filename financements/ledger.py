@@ -91,8 +91,10 @@ class Figures:
     to_recover: Decimal = ZERO
     recovered: Decimal = ZERO
     envelope: Decimal | None = None
+    drawn: Decimal = ZERO  # the part of ``decided`` drawn on envelopes
 
     def add(self, other):
+        self.drawn += other.drawn
         for name in AMOUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.envelope is not None:
@@ -101,8 +103,9 @@ class Figures:
 
     @property
     def remaining(self):
-        """Left to decide on the envelope (``None`` without envelope)."""
-        return None if self.envelope is None else self.envelope - self.decided
+        """Left to decide on the envelope (``None`` without envelope); money outside
+        envelopes never uses an envelope."""
+        return None if self.envelope is None else self.envelope - self.drawn
 
     @property
     def net(self):
@@ -116,21 +119,11 @@ class Figures:
 
     @property
     def consumption_rate(self):
-        return rate(self.decided, self.envelope)
+        return rate(self.drawn, self.envelope)
 
     @property
     def payment_rate(self):
         return rate(self.paid, self.decided)
-
-    def as_dict(self):
-        data = {name: getattr(self, name) for name in (*AMOUNTS, "envelope")}
-        data.update(
-            remaining=self.remaining,
-            net=self.net,
-            consumption_rate=self.consumption_rate,
-            payment_rate=self.payment_rate,
-        )
-        return data
 
 
 @dataclass
@@ -159,7 +152,7 @@ def total(rows, label="Total"):
     result = Row(label=label)
     for row in rows:
         result.add(row)
-    commitments = [row.commitment for row in rows if row.commitment is not None]
+    commitments = [row.commitment for row in rows if getattr(row, "commitment", None) is not None]
     result.commitment = sum(commitments, ZERO) if commitments else None
     return result
 
@@ -250,6 +243,7 @@ def for_envelopes(envelopes):
         )
         row.add(by_envelope.get(envelope.pk, Figures()))
         row.envelope = envelope.amount
+        row.drawn = row.decided
         result[envelope.pk] = row
     return result
 
@@ -348,6 +342,7 @@ class MeetingRow:
     before: Decimal = ZERO
     asked: Decimal = ZERO
     at_meeting: Decimal = ZERO
+    outside: Decimal = ZERO  # decided outside any envelope (in before or at_meeting)
 
     @property
     def after(self):
@@ -355,11 +350,9 @@ class MeetingRow:
 
     @property
     def remaining(self):
-        return None if self.envelope is None else self.envelope - self.after
-
-    @property
-    def remaining_before(self):
-        return None if self.envelope is None else self.envelope - self.before
+        """Left on the funder's envelopes after the meeting (money outside envelopes
+        uses none)."""
+        return None if self.envelope is None else self.envelope - self.after + self.outside
 
 
 def meeting_rows(meeting, decided_items=None):
@@ -390,8 +383,8 @@ def meeting_rows(meeting, decided_items=None):
             result[funder_id] = MeetingRow(funder_id, label, row.envelope if row else None)
         return result[funder_id]
 
-    for funder_id in rows:
-        entry(funder_id)
+    for funder_id, row in rows.items():
+        entry(funder_id).outside = row.outside.decided if row.outside else ZERO
     for funder_id, money in before.items():
         entry(funder_id).before = money.decided
     for funder_id, amount in asks.items():
@@ -421,6 +414,7 @@ def cite_figures(cite_ids, year, lines=None, envelopes=None):
     ):
         target = result[row["cite_id"]]
         target.envelope = row["amount"]
+        target.drawn = row["decided"]
         target.decided += row["decided"]
         target.paid += row["paid"]
     year_lines = lines.filter(action__cite__in=cite_ids, action__year=year)

@@ -85,9 +85,10 @@ def money_by_funder(cite, year, lines=None):
     for funder in ledger.funder_rows(cite, year, lines):
         if funder.envelope is None and not any(getattr(funder, name) for name in ledger.AMOUNTS):
             continue  # committed in the convention only: nothing to show here
-        rows.append(_money_row(funder, funder.label, funder_id=funder.funder_id))
+        outside = funder.outside.decided if funder.outside else ZERO
+        rows.append(_money_row(funder, funder.label, funder_id=funder.funder_id, outside=outside))
     total = ledger.total([row["figures"] for row in rows])
-    return {"rows": rows, "total": _money_row(total, "Total")}
+    return {"rows": rows, "total": _money_row(total, "Total", outside=sum((row["outside"] for row in rows), ZERO))}
 
 
 def _money_row(money, label, **extra):
@@ -98,7 +99,6 @@ def _money_row(money, label, **extra):
         "paid": money.paid,
         "to_recover": money.to_recover,
         "recovered": money.recovered,
-        "outside": getattr(money, "outside", None).decided if getattr(money, "outside", None) else ZERO,
         "remaining": money.remaining,
         "consumption_rate": money.consumption_rate,
         "payment_rate": money.payment_rate,
