@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Opinion
 from pilotage.models import Report
 
 from .factories import AgendaItemFactory, AttendeeFactory, MeetingFactory, ReportFactory
@@ -67,3 +68,17 @@ def test_meeting_list(login, world, make_proposal):
         return f"Réunion témoin {i:02d}"
 
     assert_same_count(login(world.a.pilot), reverse("pilotage:meeting_list", args=[world.a.cite.pk]), build)
+
+
+def test_decision_screen_with_the_troika_opinions(login, world, make_proposal):
+    meeting = MeetingFactory(cite=world.a.cite, title="COPIL témoin")
+
+    def build(i):
+        action = make_proposal(anct="1000.00", agglo="500.00", title=f"Proposition témoin {i:02d}")
+        AgendaItemFactory(meeting=meeting, action=action)
+        Opinion.objects.create(action=action, author=world.a.pilot, verdict="favourable", comment=f"Avis {i:02d}")
+        Opinion.objects.create(action=action, author=world.a.prefecture, verdict="reserved")
+        return f"Avis {i:02d}"
+
+    url = reverse("pilotage:meeting_decisions", args=[meeting.pk])
+    assert_same_count(login(world.a.coordinator), url, build)

@@ -1,0 +1,241 @@
+"""Meetings: list, form, detail, attendees, agenda, documents and COPIL documents."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.models import Action
+from cites.filters import filtered_page
+from pilotage import forms, permissions, services
+from pilotage.filters import MeetingFilter
+from pilotage.models import AgendaItem, Meeting, Report
+
+from .common import (
+    PAGE_SIZE,
+    _cite_or_404,
+    _crumbs,
+    _managed_meeting,
+    _meeting_crumbs,
+    _meeting_or_404,
+    _report_created,
+    _reports,
+)
+
+
+@require_GET
+def meeting_list(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    meetings = (
+        Meeting.objects.filter(cite=cite)
+        .annotate(
+            items_count=Count("agenda_items", distinct=True),
+            present_count=Count("attendees", filter=Q(attendees__presence="present"), distinct=True),
+            attendees_count=Count("attendees", distinct=True),
+        )
+        .order_by("-starts_at", "id")
+    )
+    filterset = MeetingFilter(request.GET, queryset=meetings, request=request)
+    return render(
+        request,
+        "pilotage/meeting_list.html",
+        {
+            **filtered_page(request, filterset, PAGE_SIZE),
+            "cite": cite,
+            "can_manage": permissions.can_manage_meetings(request.user, cite),
+            "page_title": f"Réunions – {cite.name}",
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+def _form_page(request, form, *, title, breadcrumbs, cancel_url):
+    return render(
+        request,
+        "pilotage/form_page.html",
+        {"form": form, "page_title": title, "breadcrumbs": breadcrumbs, "cancel_url": cancel_url},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    if not permissions.can_manage_meetings(request.user, cite):
+        raise PermissionDenied("Seule la coordination de la cité gère ses réunions.")
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.cite = cite
+        meeting.save()
+        messages.success(request, f"La réunion « {meeting} » a été créée.")
+        return redirect(meeting)
+    list_url = reverse("pilotage:meeting_list", args=[cite.pk])
+    return _form_page(
+        request,
+        form,
+        title="Nouvelle réunion",
+        breadcrumbs=_crumbs(None, (cite.name, list_url)),
+        cancel_url=list_url,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_update(request, pk):
+    meeting = _managed_meeting(request, pk)
+    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "La réunion a été enregistrée.")
+        return redirect(meeting)
+    return _form_page(
+        request,
+        form,
+        title="Modifier la réunion",
+        breadcrumbs=_meeting_crumbs(meeting),
+        cancel_url=meeting.get_absolute_url(),
+    )
+
+
+@require_GET
+def meeting_detail(request, pk):
+    meeting = _meeting_or_404(request, pk)
+    return _render_meeting_detail(request, meeting)
+
+
+def _render_meeting_detail(request, meeting, document_form=None, status=200):
+    items = list(meeting.agenda_items.select_related("action__porteur").order_by("order", "id"))
+    attendees = meeting.attendees.order_by("category", "name", "id")
+    reports = _reports(Report.objects.visible_to(request.user).filter(meeting=meeting)).order_by("-created_at", "-id")
+    can_manage = permissions.can_manage_meetings(request.user, meeting.cite)
+    if can_manage and document_form is None:
+        document_form = forms.MeetingDocumentForm()
+    return render(
+        request,
+        "pilotage/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "has_drafts": any(item.draft_decision for item in items),
+            "attendees": attendees,
+            "reports": reports,
+            "documents": meeting.documents.select_related("uploaded_by").order_by("-created_at", "-id"),
+            "document_form": document_form if can_manage else None,
+            "can_manage": can_manage,
+            "can_generate": can_manage and meeting.is_copil,
+            "page_title": meeting.title,
+            "breadcrumbs": _crumbs(None, (meeting.cite.name, reverse("pilotage:meeting_list", args=[meeting.cite_id]))),
+        },
+        status=status,
+    )
+
+
+# --- Meeting documents -------------------------------------------------------------------
+@require_POST
+def meeting_document_upload(request, pk):
+    """The coordination adds a document (PDF, ODT, DOCX) to a meeting."""
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can_manage_meeting_documents(request.user, meeting):
+        raise PermissionDenied("Seule la coordination de la cité dépose les documents de ses réunions.")
+    form = forms.MeetingDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_meeting_detail(request, meeting, document_form=form, status=422)
+    document = form.save_for(meeting, request.user)
+    messages.success(request, f"Le document « {document.title} » a été ajouté.")
+    return redirect(meeting)
+
+
+@require_GET
+def meeting_document_download(request, pk, document_pk):
+    """Serve a meeting document to those who see the meeting (cité staff; partners and
+    outsiders get 404): never through a public media URL."""
+    meeting = _meeting_or_404(request, pk)
+    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier n'est plus disponible.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def meeting_document_delete(request, pk, document_pk):
+    meeting = _meeting_or_404(request, pk)
+    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
+    if not permissions.can_manage_meeting_documents(request.user, meeting):
+        raise PermissionDenied("Seule la coordination de la cité retire les documents de ses réunions.")
+    document.delete()
+    transaction.on_commit(lambda: document.file.delete(save=False))
+    messages.success(request, f"Le document « {document.title} » a été retiré.")
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_report(request, pk, kind):
+    meeting = _meeting_or_404(request, pk)
+    if kind not in Report.MEETING_KINDS or not meeting.is_copil:
+        raise Http404("Type de rapport inconnu pour cette réunion.")
+    if not permissions.can_generate(request.user, meeting.cite, kind):
+        raise PermissionDenied("Seule la coordination de la cité génère les documents du COPIL.")
+    report = services.request_report(kind, meeting.cite, meeting.year, request.user, meeting=meeting)
+    return _report_created(request, report, meeting.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_attendees(request, pk):
+    meeting = _managed_meeting(request, pk)
+    formset = forms.AttendeeFormSet(
+        request.POST or None, instance=meeting, queryset=meeting.attendees.order_by("category", "name", "id")
+    )
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, "La liste des participants a été enregistrée.")
+        return redirect(meeting)
+    return render(
+        request,
+        "pilotage/meeting_attendees.html",
+        {
+            "meeting": meeting,
+            "formset": formset,
+            "page_title": f"Participants – {meeting.title}",
+            "breadcrumbs": _meeting_crumbs(meeting),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_agenda(request, pk):
+    """Put proposals under instruction (« en instruction ») on a COPIL's agenda."""
+    meeting = _managed_meeting(request, pk)
+    candidates = (
+        Action.objects.filter(cite=meeting.cite, status=Action.Status.IN_REVIEW)
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("porteur")
+        .order_by("reference", "id")
+    )
+    if request.method == "POST":
+        chosen = candidates.filter(pk__in=[value for value in request.POST.getlist("actions") if value.isdigit()])
+        created = services.add_to_agenda(meeting, list(chosen), by=request.user)
+        title = request.POST.get("title", "").strip()[:250]
+        if title:
+            last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
+            AgendaItem.objects.create(meeting=meeting, title=title, order=last + 1)
+        messages.success(request, f"{len(created)} proposition(s) ajoutée(s) à l'ordre du jour.")
+        return redirect(meeting)
+    return render(
+        request,
+        "pilotage/meeting_agenda.html",
+        {
+            "meeting": meeting,
+            "candidates": candidates,
+            "page_title": f"Ordre du jour – {meeting.title}",
+            "breadcrumbs": _meeting_crumbs(meeting),
+        },
+    )

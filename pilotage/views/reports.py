@@ -1,0 +1,151 @@
+"""The steering index and the PDF reports: list, generation, status polling, download,
+and the action sheets (partners reach those of their own actions)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.models import Action
+from cites.filters import filtered_page
+from cites.models import Cite
+from pilotage import forms, permissions, services
+from pilotage.filters import ReportFilter
+from pilotage.models import Meeting, Report
+
+from .common import PAGE_SIZE, _cite_or_404, _crumbs, _report_created, _reports
+
+
+# --- Index -------------------------------------------------------------------------------
+@require_GET
+def index(request):
+    scope = request.scope
+    cites = (
+        Cite.objects.visible_to(request.user).annotate(meetings_count=Count("meetings", distinct=True)).order_by("name")
+    )
+    own_actions = Action.objects.none()
+    if scope.organisations:
+        own_actions = (
+            Action.objects.filter(porteur_id__in=scope.organisations)
+            .exclude(status=Action.Status.DRAFT)
+            .select_related("cite", "porteur")
+            .order_by("-year", "reference", "id")
+        )
+    return render(
+        request,
+        "pilotage/index.html",
+        {"cites": cites, "own_actions": own_actions, "page_title": "Pilotage", "breadcrumbs": []},
+    )
+
+
+@require_GET
+def cite_overview(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    return redirect("pilotage:report_list", cite_pk=cite.pk)
+
+
+# --- Reports -----------------------------------------------------------------------------
+def _report_form(request, cite, data=None):
+    kinds = permissions.generable_kinds(request.user, cite)
+    meetings = Meeting.objects.filter(cite=cite, kind=Meeting.Kind.COPIL).order_by("-starts_at")
+    initial = {"year": timezone.localdate().year, "kind": kinds[0] if kinds else None}
+    return forms.ReportRequestForm(data, kinds=kinds, meetings=meetings, initial=initial), kinds
+
+
+@require_GET
+def report_list(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
+    filterset = ReportFilter(request.GET, queryset=reports, request=request)
+    form, kinds = _report_form(request, cite)
+    return render(
+        request,
+        "pilotage/report_list.html",
+        {
+            **filtered_page(request, filterset, PAGE_SIZE),
+            "cite": cite,
+            "form": form if kinds else None,
+            "page_title": f"Rapports – {cite.name}",
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+@require_POST
+def report_generate(request, cite_pk):
+    cite = _cite_or_404(request, cite_pk)
+    form, kinds = _report_form(request, cite, request.POST)
+    if not kinds or (request.POST.get("kind") in Report.Kind.values and request.POST["kind"] not in kinds):
+        raise PermissionDenied("Votre rôle ne permet pas de générer ce rapport pour cette cité.")
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "pilotage/includes/_report_form_errors.html", {"form": form}, status=422)
+        reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
+        return render(
+            request,
+            "pilotage/report_list.html",
+            {
+                "cite": cite,
+                "page_obj": Paginator(reports, PAGE_SIZE).get_page(1),
+                "form": form,
+                "page_title": f"Rapports – {cite.name}",
+                "breadcrumbs": _crumbs(),
+            },
+            status=422,
+        )
+    data = form.cleaned_data
+    meeting = data["meeting"] if data["kind"] in Report.MEETING_KINDS else None
+    year = meeting.year if meeting else data["year"]
+    report = services.request_report(data["kind"], cite, year, request.user, meeting=meeting)
+    return _report_created(request, report, reverse("pilotage:report_list", args=[cite.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+def action_sheets(request, action_pk):
+    """The PDF fiches of one action: partners reach this page for their own actions."""
+    action = get_object_or_404(Action.objects.visible_to(request.user).select_related("cite", "porteur"), pk=action_pk)
+    can_generate = permissions.can_generate_action_sheet(request.user, action)
+    if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied("Seuls le porteur et la coordination génèrent la fiche de cette action.")
+        report = services.request_report(
+            Report.Kind.ACTION_SHEET, action.cite, action.year, request.user, action=action
+        )
+        return _report_created(request, report, reverse("pilotage:action_sheets", args=[action.pk]))
+    reports = _reports(Report.objects.visible_to(request.user).filter(action=action, kind=Report.Kind.ACTION_SHEET))
+    return render(
+        request,
+        "pilotage/action_sheets.html",
+        {
+            "action": action,
+            "reports": reports.order_by("-created_at", "-id"),
+            "can_generate": can_generate,
+            "page_title": f"Fiche action PDF – {action}",
+            "breadcrumbs": [("Pilotage", reverse("pilotage:index"))],
+        },
+    )
+
+
+@require_GET
+def report_status(request, pk):
+    """The report's row, polled by htmx until the report is done or failed."""
+    report = get_object_or_404(_reports(Report.objects.visible_to(request.user)), pk=pk)
+    return render(request, "pilotage/includes/_report_row.html", {"report": report})
+
+
+@require_GET
+def report_download(request, pk):
+    report = get_object_or_404(
+        _reports(Report.objects.visible_to(request.user)).filter(status=Report.Status.DONE), pk=pk
+    )
+    if not report.file:
+        raise Http404("Fichier introuvable.")
+    response = FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=report.filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
