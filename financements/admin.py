@@ -8,7 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Envelope, FundingLine, Payment
+from .models import Envelope, FundingLine, LineTransition, Payment
 
 
 class RefreshTotalsMixin:
@@ -60,6 +60,19 @@ class PaymentInline(admin.TabularInline):
     extra = 0
 
 
+class LineTransitionInline(admin.TabularInline):
+    """The line's timeline, read-only: only the services write it."""
+
+    model = LineTransition
+    extra = 0
+    fields = ["created_at", "from_status", "to_status", "actor", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FundingLine)
 class FundingLineAdmin(RefreshTotalsMixin, SimpleHistoryAdmin):
     list_display = ["action", "funder", "requested_amount", "proposed_amount", "decided_amount", "status"]
@@ -68,7 +81,7 @@ class FundingLineAdmin(RefreshTotalsMixin, SimpleHistoryAdmin):
     list_select_related = ["action", "funder"]
     raw_id_fields = ["action", "envelope", "budget_line"]
     autocomplete_fields = ["funder"]
-    inlines = [PaymentInline]
+    inlines = [PaymentInline, LineTransitionInline]
 
     def _envelope_ids(self, obj):
         return {obj.envelope_id} - {None}

@@ -1,12 +1,15 @@
 from decimal import Decimal
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from cites.models import Organisation
 
 from .models import Envelope, FundingLine, LineStatus, Payment
-from .services import STATUS_CHANGES
+from .services import STATUS_CHANGES, TRANSITIONS, rule_for
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,14 +102,48 @@ class StatusForm(DsfrBaseForm):
 
     def __init__(self, *args, line, **kwargs):
         super().__init__(*args, **kwargs)
+        self.line = line
         allowed = STATUS_CHANGES.get(line.status, ())
-        self.fields["status"].choices = [("", "---------")] + [(s, LineStatus(s).label) for s in allowed]
+        self.fields["status"].choices = [("", "---------")] + [
+            (s, f"{LineStatus(s).label} – {TRANSITIONS[rule_for(line.status, s)].label}") for s in allowed
+        ]
 
     def clean(self):
         data = super().clean()
-        if data.get("status") == LineStatus.TO_RECOVER and not data.get("amount_to_recover"):
+        status = data.get("status")
+        if status == LineStatus.TO_RECOVER and not data.get("amount_to_recover"):
             self.add_error("amount_to_recover", "Indiquez le montant à reverser.")
+        name = rule_for(self.line.status, status) if status else None
+        if name and TRANSITIONS[name].comment_required and not (data.get("comment") or "").strip():
+            self.add_error("comment", f"Un commentaire est obligatoire pour « {TRANSITIONS[name].label} ».")
         return data
+
+
+class RecoveryForm(DsfrBaseForm):
+    """The titre de recette paid by the porteur: a line « à reverser » becomes « reversé »."""
+
+    amount = money_field("Montant reversé", help_text="Le montant à reverser, en euros (par exemple 300,00).")
+    date = forms.DateField(label="Date du reversement", widget=DATE_WIDGET)
+    reference = forms.CharField(
+        label="Référence du titre de recette", max_length=100, help_text="Par exemple : titre de recette n° 42."
+    )
+    comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, line, **kwargs):
+        kwargs.setdefault("initial", {"amount": line.amount_to_recover})
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("Titre de recette", "amount", "date", "reference"),
+            "comment",
+            Submit("save", "Enregistrer le reversement"),
+        )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date and date > timezone.localdate():
+            raise forms.ValidationError("La date du reversement ne peut pas être dans le futur.")
+        return date
 
 
 class ProgrammingRowForm(forms.Form):

@@ -9,6 +9,7 @@ decided amount, a line's funder is its envelope's funder — are enforced by
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -323,6 +324,11 @@ class FundingLine(TimeStamped):
     amount_to_recover = models.DecimalField(
         "montant à reverser", **MONEY, default=ZERO, validators=[MinValueValidator(0)]
     )
+    # The titre de recette by which the porteur gave ``amount_to_recover`` back (« reversé »).
+    recovery_date = models.DateField("date du reversement", null=True, blank=True)
+    recovery_reference = models.CharField(
+        "référence du titre de recette", max_length=100, blank=True, help_text="Par exemple : titre de recette n° 42."
+    )
     comment = models.TextField("commentaire", blank=True)
     history = HistoricalRecords()
 
@@ -410,3 +416,34 @@ class Payment(TimeStamped):
 
     def __str__(self):
         return f"{self.get_kind_display()} de {self.amount} € le {self.date:%d/%m/%Y}"
+
+
+class LineTransition(models.Model):
+    """One step of a funding line's life: the timeline (who, when, from, to, why).
+
+    Written by :mod:`financements.services` with every status change, in the same
+    transaction; ``actor`` is empty for the system (demo loads, imports)."""
+
+    line = models.ForeignKey(
+        FundingLine, on_delete=models.CASCADE, related_name="transitions", verbose_name="ligne de financement"
+    )
+    from_status = models.CharField("statut de départ", max_length=12, choices=LineStatus.choices)
+    to_status = models.CharField("nouveau statut", max_length=12, choices=LineStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    comment = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement de statut d'une ligne"
+        verbose_name_plural = "changements de statut des lignes"
+        ordering = ["line", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.line_id} : {self.from_status} → {self.to_status}"

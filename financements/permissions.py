@@ -7,6 +7,9 @@ team) edits money; pilots and the préfecture read; partners read their own acti
 
 from accounts.scope import Scope
 
+# The role that moves funding lines along their life (see services.TRANSITIONS).
+COORDINATION = "coordination"
+
 
 def can_read_cite_funding(user, cite):
     """Envelopes, overview, programming table, exports: cité staff only."""
@@ -15,6 +18,11 @@ def can_read_cite_funding(user, cite):
 
 def can_manage_funding(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
+
+
+def funding_roles(user, cite):
+    """The roles ``user`` holds on the money of ``cite``, as the transition table names them."""
+    return frozenset({COORDINATION}) if can_manage_funding(user, cite) else frozenset()
 
 
 def is_porteur(user, action):

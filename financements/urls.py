@@ -21,4 +21,5 @@ urlpatterns = [
     path("lignes/<int:pk>/acte-juridique/", views.line_legal_act, name="line_legal_act"),
     path("lignes/<int:pk>/versement/", views.line_payment, name="line_payment"),
     path("lignes/<int:pk>/statut/", views.line_status, name="line_status"),
+    path("lignes/<int:pk>/reversement/", views.line_recovery, name="line_recovery"),
 ]

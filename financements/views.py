@@ -54,7 +54,10 @@ def _crumbs(cite=None, year=None):
 
 
 def _refusal(request, form, error):
-    """Show a service refusal on the form (typed values stay in the bound form)."""
+    """Show a service refusal on the form (typed values stay in the bound form); a role
+    the service does not allow is a 403."""
+    if isinstance(error, services.FundingNotAllowed):
+        raise PermissionDenied(error.message)
     form.add_error(None, error.message)
     for problem in error.problems:
         form.add_error(None, problem)
@@ -249,7 +252,9 @@ def line_detail(request, pk):
     is_staff = request.scope.can_read_cite(line.action.cite)
     payments = list(line.payments.order_by("date", "pk"))
     history = []
+    transitions = []
     if is_staff:
+        transitions = list(line.transitions.select_related("actor").order_by("created_at", "pk"))
         history = history_entries(
             line.history.all(),
             Payment.history.filter(line_id=line.pk),
@@ -263,8 +268,10 @@ def line_detail(request, pk):
             "action": line.action,
             "payments": payments,
             "history": history,
+            "transitions": transitions,
             "is_staff": is_staff,
             "can_manage": permissions.can_manage_funding(request.user, line.action.cite),
+            "allowed_transitions": services.allowed_transitions(line, request.user),
             "page_title": f"{line.funder} – {line.action.title}",
             "breadcrumbs": [
                 *(_crumbs(line.action.cite, line.action.year) if is_staff else []),
@@ -403,6 +410,39 @@ def line_status(request, pk):
         intro=f"Statut actuel : « {line.get_status_display()} ».",
         breadcrumbs=_line_crumbs(line),
         cancel_url=line.get_absolute_url(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def line_recovery(request, pk):
+    """The porteur gave back the amount to recover: the titre de recette is recorded."""
+    line = _managed_line(request, pk)
+    form = forms.RecoveryForm(request.POST or None, line=line)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_recovery(
+                line,
+                amount=data["amount"],
+                date=data["date"],
+                reference=data["reference"],
+                comment=data["comment"],
+                by=request.user,
+            )
+        except FundingError as error:
+            _refusal(request, form, error)
+        else:
+            messages.success(request, f"Reversement enregistré : la ligne est « {line.get_status_display()} ».")
+            return redirect(line)
+    return render(
+        request,
+        "financements/recovery_form.html",
+        {
+            "form": form,
+            "line": line,
+            "page_title": f"Enregistrer le reversement – {line.funder}",
+            "breadcrumbs": _line_crumbs(line),
+        },
     )
 
 
