@@ -8,7 +8,7 @@ permission-checked views of :mod:`pilotage.views`.
 
 from django.contrib import admin
 
-from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
+from .models import AgendaItem, Attendee, Meeting, MeetingDocument, ProgrammingDecision, Report
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -41,12 +41,19 @@ class MeetingDocumentInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "cite", "kind", "starts_at", "place", "decisions_recorded_at"]
+    list_display = ["title", "cite", "kind", "starts_at", "place", "decisions_recorded_at", "decisions_validated_at"]
     list_filter = ["kind", "cite"]
     search_fields = ["title", "place", "chair"]
     list_select_related = ["cite"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["decisions_recorded_at", "decisions_recorded_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "decisions_recorded_at",
+        "decisions_recorded_by",
+        "decisions_validated_at",
+        "decisions_validated_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AgendaItemInline, AttendeeInline, MeetingDocumentInline]
 
 
@@ -57,6 +64,26 @@ class AgendaItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "meeting__title", "action__reference"]
     list_select_related = ["meeting", "action"]
     raw_id_fields = ["meeting", "action"]
+
+
+@admin.register(ProgrammingDecision)
+class ProgrammingDecisionAdmin(admin.ModelAdmin):
+    """Read-only: a programming decision moves an action and its money, so it is recorded
+    only through the decision screens (pilotage.services)."""
+
+    list_display = ["__str__", "decided_on", "recorded_by", "created_at"]
+    list_filter = ["action__cite"]
+    search_fields = ["action__reference", "action__title", "reason"]
+    list_select_related = ["action", "meeting", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Attendee)

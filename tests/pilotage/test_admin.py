@@ -1,15 +1,17 @@
 """Every pilotage model is in the admin: each changelist and change page answers 200."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from pilotage.models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
+from pilotage.models import AgendaItem, Attendee, Meeting, MeetingDocument, ProgrammingDecision, Report
 
 from .factories import AgendaItemFactory, AttendeeFactory, MeetingFactory, ReportFactory
 
-MODELS = [Meeting, AgendaItem, Attendee, MeetingDocument, Report]
+MODELS = [Meeting, AgendaItem, Attendee, MeetingDocument, Report, ProgrammingDecision]
 
 
 @pytest.fixture
@@ -34,6 +36,9 @@ def objects(world, make_proposal):
         Attendee: AttendeeFactory(meeting=meeting),
         MeetingDocument: document,
         Report: report,
+        ProgrammingDecision: ProgrammingDecision.objects.create(
+            action=action, decided_on=datetime.date(2026, 3, 2), reason="Urgence", recorded_by=world.a.coordinator
+        ),
     }
 
 
@@ -67,3 +72,14 @@ def test_meeting_page_has_agenda_and_attendee_inlines(login, world, objects):
     page = login(world.admin).get(reverse("admin:pilotage_meeting_change", args=[meeting.pk])).content.decode()
     assert 'name="agenda_items-TOTAL_FORMS"' in page and 'name="attendees-TOTAL_FORMS"' in page
     assert "Relevé de décisions" in page and "/media-non-servi/" not in page
+
+
+def test_programming_decisions_are_read_only(login, world, objects):
+    """They move an action and its money: recorded only through the decision screens."""
+    decision = objects[ProgrammingDecision]
+    page = (
+        login(world.admin)
+        .get(reverse("admin:pilotage_programmingdecision_change", args=[decision.pk]))
+        .content.decode()
+    )
+    assert "Urgence" in page and 'name="reason"' not in page
