@@ -14,7 +14,7 @@ from accounts.models import User
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine
 from cites.models import Cite
 from financements.models import DECIDED_STATUSES, Envelope, FundingLine, Payment
-from pilotage.models import AgendaItem, Meeting
+from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
 from portail.templatetags.portail_tags import format_euros
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +74,7 @@ def test_same_seed_same_rows():
     first = _snapshot()
     for model in (BeneficiaryCount, ActionReport, Payment, FundingLine, Envelope, BudgetLine):
         model.objects.all().delete()
+    ProgrammingDecision.objects.all().delete()
     Meeting.objects.all().delete()
     Action.objects.all().delete()
     User.objects.filter(email__endswith="@scale.example.org").delete()
@@ -158,8 +159,10 @@ def test_copil_decisions_match_the_actions_statuses(seeded):
             assert meeting.starts_at <= meeting.decisions_recorded_at <= now
             assert meeting.decisions_recorded_by.memberships.filter(cite=meeting.cite, role="coordinator").exists()
             assert meeting.minutes.startswith("Décisions : ")
+            assert meeting.decisions_recorded_at <= meeting.decisions_validated_at <= now
+            assert meeting.decisions_validated_by_id == meeting.decisions_recorded_by_id
         else:
-            assert meeting.decisions_recorded_at is None
+            assert meeting.decisions_recorded_at is None and meeting.decisions_validated_at is None
     assert Meeting.objects.filter(kind=Meeting.Kind.COPIL, starts_at__gt=now).count() == 3
 
 
@@ -175,6 +178,10 @@ def test_every_programmed_action_has_the_money_its_decision_states(seeded):
         decided = sum((line.decided_amount for line in mine if line.status in DECIDED_STATUSES), Decimal(0))
         assert decided > 0 and all(line.status in DECIDED_STATUSES for line in mine)
         assert f"Programmée : {format_euros(decided)} décidés" in item.decision_comment
+        # The programming decision names the COPIL and its date.
+        record = ProgrammingDecision.objects.get(action=item.action_id)
+        assert (record.meeting_id, record.reason, record.no_funding_reason) == (item.meeting_id, "", "")
+        assert record.decided_on == timezone.localtime(item.meeting.starts_at).date()
         held_on = timezone.localtime(item.meeting.starts_at).date()
         for payment in Payment.objects.filter(line__action=item.action_id):
             assert held_on <= payment.date <= today

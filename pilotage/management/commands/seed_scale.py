@@ -5,7 +5,14 @@ payments, bilans and meetings), written in bulk.
 Deterministic: the same ``--seed`` gives the same rows. Rows are built one chunk of cités
 at a time (bounded memory) and written with ``bulk_create`` in batches, one transaction
 per chunk; a progress bar goes to stderr. History rows (django-simple-history) and the
-workflow timeline are not generated: they do not feed any dashboard or list figure.
+workflow timelines (action transitions, funding line transitions) are not generated: they
+do not feed any dashboard or list figure.
+
+Each cité-year has a spring COPIL that programmed or rejected the proposals (some
+deferred to the autumn COPIL), with its decisions recorded and validated and a
+programming decision per programmed action; the funding lines carry those decisions'
+money. The envelopes' cached totals are refreshed by
+:func:`financements.services.refresh_envelope_totals`, chunk by chunk.
 
 Bench accounts (password ``--password``): ``admin@scale.example.org`` (superuser), and
 for cité n° i ``coordination.sc0001@scale.example.org``, ``partenaire.sc0001@…``; one
@@ -40,7 +47,7 @@ from cites.models import Cite, Commune, LocalAxis, Organisation, PriorityArea, S
 from cites.validators import uai_check_letter
 from financements.models import DECIDED_STATUSES, ZERO, Envelope, FundingLine, LineStatus, Payment, Programme
 from financements.services import refresh_envelope_totals
-from pilotage.models import AgendaItem, Meeting
+from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
 from portail.templatetags.portail_tags import format_euros
 
 S = Action.Status
@@ -592,7 +599,7 @@ class Command(BaseCommand):
                 ]
         add(Meeting, meetings)
 
-        items, decided, tally = [], {}, {}
+        items, decided, tally, programming = [], {}, {}, []
 
         def put(meeting, action, decision, comment=""):
             counts = tally.setdefault(meeting, {})
@@ -627,6 +634,15 @@ class Command(BaseCommand):
                     )
                 put(meeting, action, decision, comment)
                 decided[action.pk] = Decided(meeting, timezone.localtime(meeting.starts_at).date(), decision)
+                if decision == D.PROGRAMMED:
+                    programming.append(
+                        ProgrammingDecision(
+                            action=action,
+                            meeting=meeting,
+                            decided_on=decided[action.pk].on,
+                            recorded_by=coordinator_of[action.cite_id],
+                        )
+                    )
             elif action.status == S.CHANGES_REQUESTED:
                 put(spring, action, D.DEFERRED, DEFERRAL_REASONS[-1])
             elif action.status == S.IN_REVIEW:
@@ -635,6 +651,7 @@ class Command(BaseCommand):
                 if autumn.starts_at > now:
                     put(autumn, action, D.PENDING)
         add(AgendaItem, items)
+        add(ProgrammingDecision, programming)
 
         # Minutes and the record of who entered the decisions, on the meetings that decided.
         labels = {D.PROGRAMMED: "programmée(s)", D.REJECTED: "non retenue(s)", D.DEFERRED: "ajournée(s)"}
@@ -647,8 +664,19 @@ class Command(BaseCommand):
             )
             meeting.decisions_recorded_at = min(meeting.starts_at + datetime.timedelta(hours=3), now)
             meeting.decisions_recorded_by = coordinator_of[meeting.cite_id]
+            # Validated (and the porteurs notified) the next morning, once the meeting was held.
+            meeting.decisions_validated_at = min(meeting.starts_at + datetime.timedelta(hours=19), now)
+            meeting.decisions_validated_by = meeting.decisions_recorded_by
             held.append(meeting)
         Meeting.objects.bulk_update(
-            held, ["minutes", "decisions_recorded_at", "decisions_recorded_by"], batch_size=BATCH
+            held,
+            [
+                "minutes",
+                "decisions_recorded_at",
+                "decisions_recorded_by",
+                "decisions_validated_at",
+                "decisions_validated_by",
+            ],
+            batch_size=BATCH,
         )
         return decided
