@@ -181,3 +181,13 @@ def test_same_number_of_queries_with_5_and_50_actions(login, world, growing, nam
     if name in ("programming", "my_funding", "envelope_detail"):
         titles = FundingLine.objects.values_list("action__title", flat=True).distinct()
         assert all(title in content_large for title in titles)
+
+
+def test_a_year_without_any_funding_data_shows_an_empty_overview(login, world):
+    """It answered 500 (TypeError) for a year without envelopes nor lines — the current
+    year of Valenton and Alençon, reached from the dashboard."""
+    response = login(world.a.coordinator).get(reverse("financements:overview", args=[world.a.cite.pk, 2031]))
+    assert response.status_code == 200
+    overview = response.context["overview"]
+    assert overview.total.decided == 0 and overview.total.envelope is None and overview.leverage is None
+    assert "Aucune enveloppe ni ligne de financement pour 2031." in response.content.decode()
