@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from financements import services
-from financements.models import DECIDED_STATUSES, Envelope, FundingLine, LineStatus, Payment, Programme
-from financements.services import FundingError
+from financements.models import DECIDED_STATUSES, Envelope, FundingLine, LineStatus, LineTransition, Payment, Programme
+from financements.services import TRANSITIONS, FundingError, rule_for
 
 from .factories import EnvelopeFactory, FundingLineFactory, make_action
 
@@ -90,7 +90,7 @@ def test_totals_follow_every_service_operation(money):
 
     services.change_status(money.line2, S.TO_RECOVER, amount_to_recover=D("300"), by=None)  # still drawn
     assert_consistent()
-    services.change_status(money.line2, S.JUSTIFIED, by=None)
+    services.change_status(money.line2, S.JUSTIFIED, comment="Remise gracieuse", by=None)
     assert_consistent()
 
     services.set_envelope(money.line1b, None, by=None)  # out of any envelope: out of its totals
@@ -104,6 +104,84 @@ def test_totals_follow_every_service_operation(money):
     # The live recomputation of the pages agrees.
     live = Envelope.objects.with_totals().get(pk=money.p147.pk)
     assert (live.decided_total, live.paid_total) == stored()[money.p147.pk]
+
+
+def test_every_write_path_keeps_the_cache_equal_to_the_rows(money):
+    """Each step is one write path a user can take (every transition of the table, moving
+    a line between envelopes, editing an envelope); after each, the stored totals equal a
+    sum over the rows, and they moved as the step says."""
+    by = money.world.a.coordinator
+    fonds = EnvelopeFactory(cite=money.cite, funder=money.anct, programme=Programme.FONDS_CITE, amount=D("6000"))
+    services.refresh_envelope_totals()
+    fresh = FundingLineFactory(envelope=money.p147, funder=money.anct, action=money.action2, requested_amount=D("900"))
+    spare = FundingLineFactory(envelope=money.p147, funder=money.anct, action=money.action2, requested_amount=D("50"))
+    act = {"act_type": "arrete", "reference": "ARR", "date": datetime.date(2026, 4, 1)}
+    steps = [
+        # (what, the call, ANCT p147 totals after it: decided, paid)
+        ("decide", lambda: services.set_amounts(money.line2, decided=D("3000"), by=by), ("7000", "2000")),
+        ("reject a decided line", lambda: services.set_amounts(money.line2, decided=D("0"), by=by), ("4000", "2000")),
+        ("decide again", lambda: services.decide_lines_bulk([(money.line2, D("2500"))], by=by), ("6500", "2000")),
+        ("reopen", lambda: services.set_amounts(money.line2, decided=None, by=by), ("4000", "2000")),
+        ("decide", lambda: services.set_amounts(money.line2, decided=D("2500"), by=by), ("6500", "2000")),
+        ("commit", lambda: services.record_legal_act(money.line2, **act, by=by), ("6500", "2000")),
+        ("pay an advance", lambda: pay(money.line2, "1000", kind=Payment.Kind.ADVANCE), ("6500", "3000")),
+        ("pay the balance", lambda: pay(money.line2, "1500", kind=Payment.Kind.BALANCE), ("6500", "4500")),
+        ("justify", lambda: services.change_status(money.line2, S.JUSTIFIED, by=by), ("6500", "4500")),
+        (
+            "to recover",
+            lambda: services.change_status(money.line2, S.TO_RECOVER, amount_to_recover=D("300"), by=by),
+            ("6500", "4500"),
+        ),
+        (
+            "waive",
+            lambda: services.change_status(money.line2, S.JUSTIFIED, comment="Erreur de bilan", by=by),
+            ("6500", "4500"),
+        ),
+        (
+            "to recover again",
+            lambda: services.change_status(money.line2, S.TO_RECOVER, amount_to_recover=D("200"), by=by),
+            ("6500", "4500"),
+        ),
+        (
+            "recover",
+            lambda: services.record_recovery(money.line2, date=datetime.date(2026, 10, 1), reference="TR", by=by),
+            ("6500", "4500"),
+        ),
+        (
+            "to recover from committed",
+            lambda: services.change_status(money.line1, S.TO_RECOVER, amount_to_recover=D("100"), by=by),
+            ("6500", "4500"),
+        ),
+        ("decide a fresh line", lambda: services.set_amounts(fresh, decided=D("900"), by=by), ("7400", "4500")),
+        ("cancel it", lambda: services.change_status(fresh, S.CANCELLED, by=by), ("6500", "4500")),
+        ("reject a requested line", lambda: services.change_status(spare, S.REJECTED, by=by), ("6500", "4500")),
+        ("reopen it", lambda: services.change_status(spare, S.REQUESTED, by=by), ("6500", "4500")),
+        ("decide it", lambda: services.set_amounts(spare, decided=D("50"), by=by), ("6550", "4500")),
+        ("commit it", lambda: services.record_legal_act(spare, **act, by=by), ("6550", "4500")),
+        ("cancel it committed", lambda: services.change_status(spare, S.CANCELLED, by=by), ("6500", "4500")),
+        ("move an envelope", lambda: services.set_envelope(money.line1, fonds, by=by), ("2500", "2500")),
+        (
+            "move back with the form",
+            lambda: services.update_line(money.line1, envelope=money.p147, by=by),
+            ("6500", "4500"),
+        ),
+        ("update the envelope", lambda: services.save_envelope(_with_amount(money.p147, "7000"), by=by), None),
+        ("create lines", lambda: services.create_lines_from_budget(money.action2, by=by), ("6500", "4500")),
+    ]
+    for what, step, expected in steps:
+        step()
+        assert stored() == recomputed(), what
+        if expected:
+            assert stored()[money.p147.pk] == tuple(D(x) for x in expected), what
+    # Every transition of the table was one of the steps.
+    taken = {rule_for(f, t) for f, t in LineTransition.objects.values_list("from_status", "to_status")}
+    assert taken == set(TRANSITIONS)
+
+
+def _with_amount(envelope, amount):
+    envelope = Envelope.objects.get(pk=envelope.pk)
+    envelope.amount = D(amount)
+    return envelope
 
 
 def test_a_refused_operation_leaves_the_totals_unchanged(money):
