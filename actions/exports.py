@@ -6,7 +6,7 @@ comma, dates as ``JJ/MM/AAAA``. In both, a text cell starting with ``=``, ``+``,
 ``@`` (or a tab / carriage return) is prefixed with a single quote so that a spreadsheet
 never runs it as a formula (CSV/formula injection).
 
-The file formats themselves are :mod:`portail.spreadsheets`, shared by every export.
+The file formats themselves are :mod:`core.spreadsheets`, shared by every export.
 
 The caller passes the actions the user may see, already filtered and ordered
 (:func:`actions.filters.filter_actions`).
@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from portail import spreadsheets
-from portail.spreadsheets import Money
+from core import spreadsheets
+from core.spreadsheets import Money
 
 from .models import Action
 

@@ -4,7 +4,7 @@ from dsfr.forms import DsfrBaseForm
 from accounts.forms import AcceptInvitationForm
 from cites.models import LocalAxis, Organisation
 from cites.validators import normalize_siret, validate_siret
-from portail.templatetags.portail_tags import format_euros
+from core.formatting import format_euros
 
 from . import files
 from .models import (

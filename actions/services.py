@@ -7,13 +7,13 @@ notifications once the transaction commits. A refused transition raises
 :class:`TransitionError` with a French message and changes nothing.
 """
 
-import functools
-import time
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from core.db import serialised
 
 from . import permissions
 from .models import Action, ActionReport, Message, Opinion, ReferenceCounter, Transition
@@ -128,35 +128,6 @@ def _check_porteur_validated(action):
             "Votre organisation n'a pas encore été validée par la coordination de la cité : vous pouvez "
             "préparer la proposition, mais pas la déposer avant cette validation."
         )
-
-
-def serialised(operation):
-    """Retry the whole operation when SQLite reports the database (table) as locked.
-
-    PostgreSQL makes a concurrent writer wait on the row lock; SQLite locks the whole
-    database, and in shared-cache mode (the in-memory test database) a second writer is
-    refused at once instead of waiting for the busy timeout. The refused attempt was
-    rolled back entirely, so running it again from the start is safe — but only when the
-    operation owns its transaction (inside a caller's transaction, the error propagates).
-    Same idea as ``financements.services.serialised`` (not imported: financements
-    depends on actions, not the other way round).
-    """
-
-    @functools.wraps(operation)
-    def wrapped(*args, **kwargs):
-        attempt = 0
-        while True:
-            outermost = not connection.in_atomic_block
-            try:
-                return operation(*args, **kwargs)
-            except OperationalError as error:
-                attempt += 1
-                retryable = connection.vendor == "sqlite" and "locked" in str(error) and outermost
-                if not retryable or attempt >= 100:
-                    raise
-                time.sleep(min(0.01 * attempt, 0.2))
-
-    return wrapped
 
 
 def next_reference(cite, year):
@@ -281,7 +252,7 @@ def _check_report(action):
 
 
 def report_opens_message(opens_on):
-    from portail.templatetags.portail_tags import format_date_fr
+    from core.formatting import format_date_fr
 
     return (
         f"Le bilan pourra être transmis à partir du {format_date_fr(opens_on)}, date de fin de l'action, "

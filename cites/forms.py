@@ -4,7 +4,7 @@ from django.core.validators import MaxLengthValidator
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Role
-from portail.templatetags.portail_tags import format_euros
+from core.formatting import format_euros
 
 from .models import (
     Amendment,

@@ -10,16 +10,9 @@ from simple_history.models import HistoricalRecords
 
 from accounts.departements import DEPARTEMENT_CHOICES, departement_name, region_of
 from accounts.scope import Scope
+from core.models import TimeStamped
 
 from .validators import validate_insee, validate_qpv, validate_rna, validate_siret, validate_uai
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 # --- QuerySets ---------------------------------------------------------------------------

@@ -1,12 +1,10 @@
-"""Presentation helpers available in every template: ``|euros``, ``|date_fr``."""
+"""French formatting of amounts and dates, for Python code (forms, services, exports) and
+for the template filters of :mod:`core.templatetags.formatting`."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django import template
 from django.utils import timezone
-
-register = template.Library()
 
 MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -47,16 +45,9 @@ def format_date_fr(value, with_time=False):
     return str(value)
 
 
-@register.filter
-def euros(value):
-    return format_euros(value)
-
-
-@register.filter
-def date_fr(value):
-    return format_date_fr(value)
-
-
-@register.filter
-def datetime_fr(value):
-    return format_date_fr(value, with_time=True)
+def format_size(size):
+    """``1572864`` → ``1,5 Mo`` (French decimal comma; octets and Ko for small sizes)."""
+    for unit, factor in (("Mo", 1_048_576), ("Ko", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".removesuffix(".0").replace(".", ",") + f"\u00a0{unit}"
+    return f"{size}\u00a0octets"

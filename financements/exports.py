@@ -1,7 +1,7 @@
 """Envelopes, funding lines and payments of a cité for a year, as XLSX and CSV.
 
 XLSX: one sheet per table; CSV: one file per table. The formats (euro amounts, French
-dates and decimal comma, neutralised formulas) are :mod:`portail.spreadsheets`.
+dates and decimal comma, neutralised formulas) are :mod:`core.spreadsheets`.
 
 The caller has already checked that the user reads the cité: the querysets below are
 filtered on that cité.
@@ -9,8 +9,8 @@ filtered on that cité.
 
 from django.utils.text import slugify
 
-from portail import spreadsheets
-from portail.spreadsheets import money
+from core import spreadsheets
+from core.spreadsheets import money
 
 from . import ledger
 from .models import FundingLine, Payment

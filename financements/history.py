@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from portail.templatetags.portail_tags import format_date_fr, format_euros
+from core.formatting import format_date_fr, format_euros
 
 HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
 KINDS = {"+": "Création", "~": "Modification", "-": "Suppression"}

@@ -13,18 +13,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import Scope
 from actions.models import Action
-from cites.models import Cite, Organisation, TimeStamped
+from cites.models import Cite, Organisation
+from core.models import MONEY, MONEY_FIELD, TimeStamped
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(**MONEY)
 
 
 def _zero():

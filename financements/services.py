@@ -26,18 +26,17 @@ history and the timeline; ``by=None`` is the system (demo loads, imports): no ro
 an empty author.
 """
 
-import functools
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
-from portail.templatetags.portail_tags import format_date_fr, format_euros
+from core.db import serialised
+from core.formatting import format_date_fr, format_euros
 
 from . import permissions
 from .models import (
@@ -170,33 +169,6 @@ def _save_line(row, by, transition=None):
     _with_author(row, by).save()
     if transition is not None:
         transition.save()
-
-
-def serialised(operation):
-    """Retry the whole operation when SQLite reports the database as locked.
-
-    PostgreSQL makes a concurrent writer wait on the row lock; SQLite locks the whole
-    database, and in shared-cache mode (the in-memory test database) a second writer is
-    refused at once instead of waiting for the busy timeout. The refused attempt was
-    rolled back entirely, so running it again from the start is safe — but only when the
-    operation owns its transaction (inside a caller's transaction, the error propagates).
-    """
-
-    @functools.wraps(operation)
-    def wrapped(*args, **kwargs):
-        attempt = 0
-        while True:
-            outermost = not connection.in_atomic_block
-            try:
-                return operation(*args, **kwargs)
-            except OperationalError as error:
-                attempt += 1
-                retryable = connection.vendor == "sqlite" and "locked" in str(error) and outermost
-                if not retryable or attempt >= 100:
-                    raise
-                time.sleep(min(0.01 * attempt, 0.2))
-
-    return wrapped
 
 
 def _with_author(obj, by):

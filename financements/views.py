@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import staff_only
 from actions.models import SUBSIDY_ACCOUNT, Action
 from cites.models import Cite
-from portail.templatetags.portail_tags import format_euros
+from core.formatting import format_euros
 
 from . import exports, forms, ledger, permissions, services
 from .history import history_entries

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 from accounts.departements import departement_name
 from actions.models import Action, Call, Opinion
 from cites.models import Cite
+from core.spreadsheets import Money, csv_response, xlsx_response
 from financements.models import Envelope, FundingLine
-from portail.spreadsheets import Money, csv_response, xlsx_response
 
 from . import stats
 from .models import Meeting, Report

@@ -7,7 +7,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from actions import files
-from portail.templatetags.portail_tags import format_euros
+from core.formatting import format_euros
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
 

@@ -18,14 +18,7 @@ from accounts.scope import Scope
 from actions.models import Action
 from actions.models.attachments import StoredFile
 from cites.models import Cite
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-
-    class Meta:
-        abstract = True
+from core.models import TimeStamped
 
 
 # --- QuerySets ---------------------------------------------------------------------------

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from actions import services as action_services
 from actions.models import Action
+from core.db import serialised
+from core.formatting import format_date_fr
 from financements import services as funding_services
 from financements.models import FundingLine
-from portail.templatetags.portail_tags import format_date_fr
 
 from . import permissions
 from .models import AgendaItem, Meeting, ProgrammingDecision, Report
@@ -276,7 +277,7 @@ def validate_decisions(meeting, *, by):
     return len(items)
 
 
-@funding_services.serialised
+@serialised
 def programme_out_of_copil(action, *, by, decided_on, reason, amounts, no_funding_reason=""):
     """Programme an action outside any COPIL: an explicit decision of the coordination,
     with its date and reason, recorded as such (:class:`ProgrammingDecision` without a

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "core",
     "accounts",
     "cites",
     "actions",
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
-            "builtins": ["portail.templatetags.portail_tags"],
+            "builtins": ["core.templatetags.formatting"],
         },
     },
 ]

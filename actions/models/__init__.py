@@ -16,16 +16,8 @@ from django.utils import timezone
 
 from accounts.scope import Scope
 from cites.models import Cite, LocalAxis, Organisation, PriorityArea, School
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class TimeStamped(models.Model):
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-
-    class Meta:
-        abstract = True
+from core.models import MONEY, TimeStamped
+from core.params import MAX_YEAR, MIN_YEAR
 
 
 # --- QuerySets ---------------------------------------------------------------------------
@@ -95,7 +87,9 @@ class Call(TimeStamped):
     """An appel à projets of a cité for a year, open between two date-times."""
 
     cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="calls", verbose_name="cité")
-    year = models.PositiveSmallIntegerField("année", validators=[MinValueValidator(2019), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
     title = models.CharField("intitulé", max_length=250)
     text = models.TextField("présentation et règlement", blank=True)
     opens_at = models.DateTimeField("ouverture")
@@ -185,7 +179,9 @@ class Action(TimeStamped):
     call = models.ForeignKey(
         Call, on_delete=models.PROTECT, null=True, blank=True, related_name="actions", verbose_name="appel à projets"
     )
-    year = models.PositiveSmallIntegerField("année", validators=[MinValueValidator(2019), MaxValueValidator(2100)])
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)]
+    )
     porteur = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="carried_actions", verbose_name="porteur de projet"
     )
@@ -324,7 +320,7 @@ class Action(TimeStamped):
 
 
 def budget_gap_message(charges, produits, *, budget="Le budget"):
-    from portail.templatetags.portail_tags import format_euros
+    from core.formatting import format_euros
 
     gap = charges - produits
     if gap > 0:

@@ -9,7 +9,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from . import Action, ScopedByActionQuerySet, TimeStamped
+from core.models import TimeStamped
+
+from . import Action, ScopedByActionQuerySet
 
 
 def attachment_path(instance, filename):

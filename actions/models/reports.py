@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from . import Action, AgeBand, BudgetLine, ScopedByActionQuerySet, TimeStamped, budget_gap_message
+from core.models import TimeStamped
+
+from . import Action, AgeBand, BudgetLine, ScopedByActionQuerySet, budget_gap_message
 
 
 class ActionReportQuerySet(ScopedByActionQuerySet):

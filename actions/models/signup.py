@@ -11,8 +11,7 @@ from django.db import models
 
 from accounts.scope import Scope
 from cites.models import Cite, Organisation
-
-from . import TimeStamped
+from core.models import TimeStamped
 
 
 class JoinRequestQuerySet(models.QuerySet):

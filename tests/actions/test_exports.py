@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
-from portail.spreadsheets import EURO_FORMAT
+from core.spreadsheets import EURO_FORMAT
 
 from .factories import CallFactory, balanced_budget
 

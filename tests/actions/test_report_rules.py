@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine
-from portail.templatetags.portail_tags import format_date_fr
+from core.formatting import format_date_fr
 
 from .factories import complete_report
 from .test_report import report_data

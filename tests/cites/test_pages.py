@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from cites.models import Amendment, Commune, Convention, ConventionCommitment, LocalAxis, Organisation, School
-from portail.templatetags.portail_tags import format_date_fr, format_euros
+from core.formatting import format_date_fr, format_euros
 from tests.factories import CommuneFactory, LocalAxisFactory, OrganisationFactory, valid_siret, valid_uai
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine
 from cites.models import Cite
+from core.formatting import format_euros
 from financements.models import DECIDED_STATUSES, Envelope, FundingLine, Payment
 from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
-from portail.templatetags.portail_tags import format_euros
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import openpyxl
 from django.urls import reverse
 
+from core.spreadsheets import EURO_FORMAT, neutralise
 from financements.models import Envelope, FundingLine, Payment
-from portail.spreadsheets import EURO_FORMAT, neutralise
 
 D = Decimal
 HYPERLINK = '=HYPERLINK("http://x")'

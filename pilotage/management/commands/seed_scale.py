@@ -45,10 +45,10 @@ from actions.models import (
 )
 from cites.models import Cite, Commune, LocalAxis, Organisation, PriorityArea, School
 from cites.validators import uai_check_letter
+from core.formatting import format_euros
 from financements.models import DECIDED_STATUSES, ZERO, Envelope, FundingLine, LineStatus, Payment, Programme
 from financements.services import refresh_envelope_totals
 from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
-from portail.templatetags.portail_tags import format_euros
 
 S = Action.Status
 PREFIX = "scale-"
