@@ -176,7 +176,7 @@ def test_deferred_and_rejected_then_minutes_pdf(login, world, copil, funders, dj
     assert "Institution 3 0" in text and "Habitant 0 1" in text
     assert "Programmée : 1" in text and "Ajournée : 1" in text
     assert "Total décidé : 120 000,00 €" in text
-    assert "ANCT – programme 147 175 000,00 € 100 000,00 € 100 000,00 € 0,00 € 0,00 € 57,1 %" in text
+    assert "ANCT – programme 147 175 000,00 € 100 000,00 € 100 000,00 € 0,00 € 0,00 € 0,00 € 57,1 %" in text
 
 
 def test_copil_dossier_pdf(world, copil, funders, django_capture_on_commit_callbacks):

@@ -66,16 +66,19 @@ def test_financial_statement_pdf(world, year_2026, django_capture_on_commit_call
     text = squash(pdf_text(read_report(report)))
     assert "Cité éducative A" in text and f"Page 1 / {report.page_count}" in text
     assert "État financier 2026" in text
-    # Per envelope: amount, decided, committed, paid, justified, remaining.
-    assert "ANCT – programme 147 175 000,00 € 50 000,00 € 50 000,00 € 50 000,00 € 50 000,00 € 125 000,00 €" in text
-    assert "Agglomération 80 000,00 € 15 000,00 € 15 000,00 € 5 000,00 € 0,00 € 65 000,00 €" in text
-    assert "Éducation nationale 15 000,00 € 3 000,00 € 0,00 € 0,00 € 0,00 € 12 000,00 €" in text
-    assert "Hors enveloppe — 2 000,00 € 0,00 € 0,00 € 0,00 € —" in text
-    assert "Total 270 000,00 € 70 000,00 € 65 000,00 € 55 000,00 € 50 000,00 € 202 000,00 €" in text
+    # Per envelope: amount, decided, committed, paid, justified, to recover, remaining.
+    assert (
+        "ANCT – programme 147 175 000,00 € 50 000,00 € 50 000,00 € 50 000,00 € 50 000,00 € 0,00 € 125 000,00 €" in text
+    )
+    assert "Agglomération 80 000,00 € 15 000,00 € 15 000,00 € 5 000,00 € 0,00 € 0,00 € 65 000,00 €" in text
+    assert "Éducation nationale 15 000,00 € 3 000,00 € 0,00 € 0,00 € 0,00 € 0,00 € 12 000,00 €" in text
+    # The money outside envelopes: in the totals, never in an envelope's remaining.
+    assert "Agglomération — 2 000,00 € 0,00 € 0,00 € 0,00 € 0,00 € — Hors enveloppe" in text
+    assert "Total 270 000,00 € 70 000,00 € 65 000,00 € 55 000,00 € 50 000,00 € 0,00 € 202 000,00 €" in text
     # Per action: totals, then its lines and payments.
-    assert f"{reussite.reference} – Réussite 75 000,00 € 65 000,00 € 55 000,00 €" in text
-    assert f"{sorties.reference} – Sorties 6 000,00 € 5 000,00 € 0,00 €" in text
-    assert "Total des actions 81 000,00 € 70 000,00 € 55 000,00 €" in text
+    assert f"{reussite.reference} – Réussite 75 000,00 € 65 000,00 € 55 000,00 € 0,00 €" in text
+    assert f"{sorties.reference} – Sorties 6 000,00 € 5 000,00 € 0,00 € 0,00 €" in text
+    assert "Total des actions 81 000,00 € 70 000,00 € 55 000,00 € 0,00 €" in text
     assert "ANCT – programme 147 Justifié ARR-2026-1 60 000,00 € — 50 000,00 € 50 000,00 €" in text
     assert "Agglomération Engagé DEL-2026-7 15 000,00 € — 15 000,00 € 5 000,00 €" in text
     assert "Avance 2 mai 2026 ANCT – programme 147 MDT-11 25 000,00 €" in text
@@ -95,11 +98,17 @@ def test_a_year_without_money_still_renders(world, django_capture_on_commit_call
     assert "Aucune ligne de financement pour cette année." in text
 
 
-def test_the_context_needs_a_fixed_number_of_queries(world, year_2026, make_proposal, django_assert_max_num_queries):
+def test_the_context_needs_a_fixed_number_of_queries(world, year_2026, make_proposal, django_assert_num_queries):
     report = ReportFactory(kind=Report.Kind.FINANCIAL_STATEMENT, cite=world.a.cite, year=2026)
-    with django_assert_max_num_queries(5):
+    with django_assert_num_queries(11):
         _, context = financial_statement_context(report)
     assert len(context["actions"]) == 2
+    for number in range(3):
+        action = make_proposal(status=PROGRAMMED, anct="1000.00", title=f"Encore {number}")
+        decide(action, world.a.coordinator, **{"ANCT – programme 147": "1000.00"})
+    with django_assert_num_queries(11):
+        _, context = financial_statement_context(report)
+    assert len(context["actions"]) == 5
 
 
 def test_generated_from_the_report_page_by_the_coordination(login, world, django_capture_on_commit_callbacks):

@@ -8,6 +8,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
+from financements.services import create_lines_from_budget
 from pilotage.models import Report
 from pilotage.reports import BUILDERS
 from pilotage.services import request_report
@@ -30,7 +31,8 @@ def wait_until_finished(report, timeout=60):
 def test_generate_evaluation_report_with_a_real_worker(
     celery_worker_real, login, world, make_proposal, commitments, funders
 ):
-    make_proposal(status="programmed", anct="40000.00", agglo="10000.00", title="Coup de pouce lecture")
+    action = make_proposal(status="programmed", anct="40000.00", agglo="10000.00", title="Coup de pouce lecture")
+    create_lines_from_budget(action, by=None)  # the asks, as programming records them
     client = login(world.a.prefecture)  # the préfecture generates the evaluation reports of its département
     url = reverse("pilotage:report_generate", args=[world.a.cite.pk])
     response = client.post(url, {"kind": "evaluation", "year": "2026"}, headers={"HX-Request": "true"})
@@ -53,7 +55,7 @@ def test_generate_evaluation_report_with_a_real_worker(
     assert "Cité éducative A" in text and f"Page 1 / {report.page_count}" in text
     assert "Rapport annuel d'évaluation 2026" in text
     assert "Total 270 000,00 €" in text  # the convention's yearly commitments
-    assert "ANCT – programme 147 175 000,00 € 40 000,00 €" in text
+    assert "ANCT – programme 147 175 000,00 € 40 000,00 €" in text  # commitment, then asked
     # The title may wrap inside its table cell, between the other columns' text.
     words = text.split()
     assert {"Coup", "pouce", "lecture"} <= set(words)

@@ -35,9 +35,9 @@ def test_evaluation_with_envelopes_decided_paid_and_previous_year(
     report = generate(Report.Kind.EVALUATION, world.a.cite, world.a.prefecture, django_capture_on_commit_callbacks)
     text = squash(pdf_text(read_report(report)))
     assert "Cité éducative A" in text and f"Page {report.page_count} / {report.page_count}" in text
-    # envelope / asked / decided / paid / justified / consumption
-    assert "ANCT – programme 147 175 000,00 € 60 000,00 € 50 000,00 € 25 000,00 € 0,00 € 28,6 %" in text
-    assert "Total 270 000,00 € 75 000,00 € 65 000,00 € 25 000,00 € 0,00 € 24,1 %" in text
+    # envelope / asked / decided / paid / justified / to recover / consumption
+    assert "ANCT – programme 147 175 000,00 € 60 000,00 € 50 000,00 € 25 000,00 € 0,00 € 0,00 € 28,6 %" in text
+    assert "Total 270 000,00 € 75 000,00 € 65 000,00 € 25 000,00 € 0,00 € 0,00 € 24,1 %" in text
     # previous year beside: 2025 then 2026
     assert "Propositions déposées 1 2" in text and "Actions retenues 1 1" in text
     assert "Conforter le rôle de l'école 2 0 1 1 0" in text  # deposited, under review, retained, rejected, withdrawn
