@@ -301,3 +301,45 @@ def test_pdf_reports_read_back_to_the_auditors_figures(demo):
     check_statement_and_evaluation(demo)
     check_only_transmitted_bilans(demo)
     check_copil_minutes_and_dossier(demo)
+
+
+def test_on_seed_scale_data_every_surface_shows_the_auditors_figures(client):
+    """The generated national dataset (with COPIL decisions, payments, recoveries), small."""
+    call_command(
+        "seed_scale",
+        "--cites",
+        "3",
+        "--years",
+        "2",
+        "--actions-per-year",
+        "20",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    client.force_login(User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("n@x.fr", "x"))
+    years = sorted(set(Action.objects.values_list("year", flat=True)))
+    checked = 0
+    for year in years:
+        for cite in Cite.objects.order_by("pk"):
+            expected = auditor(cite, year)
+            overview = client.get(reverse("financements:overview", args=[cite.pk, year])).context["overview"]
+            for name in ("envelope", "requested", "decided", "committed", "justified", "paid", "to_recover"):
+                assert (getattr(overview.total, name) or ZERO) == expected[name], (cite, year, name)
+            money = client.get(reverse("dashboards:cite"), {"cite": cite.pk, "annee": year}).context["money"]["total"]
+            assert (money["decided"], money["paid"]) == (expected["decided"], expected["paid"]), (cite, year)
+            checked += expected["decided"] > 0
+        total = client.get(reverse("dashboards:national"), {"annee": year}).context["total"]
+        everything = [auditor(cite, year) for cite in Cite.objects.all()]
+        for name in ("envelope", "decided", "paid", "to_recover"):
+            assert total[name] == sum((figures[name] for figures in everything), ZERO), (year, name)
+    assert checked >= 3
+    cite, year = Cite.objects.order_by("pk").first(), years[-1]
+    expected = auditor(cite, year)
+    text = pdf_text(report(Report.Kind.FINANCIAL_STATEMENT, cite, year))
+    envelope, decided, committed, paid = amounts_after(text, "Total", 4, start="Reste à décider")
+    assert (envelope, decided, committed, paid) == (
+        expected["envelope"],
+        expected["decided"],
+        expected["committed"],
+        expected["paid"],
+    )
