@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := portail.settings
 
-.PHONY: run test test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean
+.PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis.")'
@@ -30,11 +30,16 @@ demo: migrate
 run: demo
 	@bash scripts/run.sh
 
+# The whole suite but the heavy whole-portal checks, which CI runs once, in its
+# PostgreSQL pass; `make test-heavy` runs them here.
 test: $(VENV)/.installed sysdeps browser-deps
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not heavy"
+
+test-heavy: $(VENV)/.installed sysdeps
+	$(VENV)/bin/pytest -m heavy
 
 test-fast: $(VENV)/.installed sysdeps
-	$(VENV)/bin/pytest -m "not e2e"
+	$(VENV)/bin/pytest -m "not e2e and not heavy"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -29,7 +29,7 @@ from cites.demo_data import ACCOUNTS
 from cites.models import Cite, Convention
 from financements.exports import TABLES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 PASSWORD = "Demo-Cite-2026!"
 PER_ROUTE = 4  # different objects per route (url name and query-string keys)

@@ -32,7 +32,7 @@ DECIDED = {"decided", "committed", "paid", "justified", "to_recover", "recovered
 # pdftotext -raw drops the narrow spaces that group thousands: « 175000,00 € ».
 AMOUNT = re.compile(r"(-?\d+,\d{2}) €")
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 
 # --- The auditor -------------------------------------------------------------------------
