@@ -7,11 +7,15 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
+
 from .models import LoginFailure, User
 
 
-class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
+class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm, DsfrBaseForm):
     """E-mail + password, with throttling of repeated failures per address."""
+
+    submit_label = "Se connecter"
 
     # No autofocus: keyboard users must meet the skip links first (RGAA 12.7).
     username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -44,7 +48,7 @@ class LoginForm(auth_forms.AuthenticationForm, DsfrBaseForm):
             raise
 
 
-class ProfileForm(forms.ModelForm, DsfrBaseForm):
+class ProfileForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = User
         fields = ["full_name", "job_title", "phone"]
@@ -54,20 +58,25 @@ class ProfileForm(forms.ModelForm, DsfrBaseForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel"}),
         }
 
+    def get_layout(self):
+        return Layout("full_name", Row(Column("job_title"), Column("phone")))
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm, DsfrBaseForm):
-    pass
+
+class PasswordChangeForm(CrispyFormMixin, auth_forms.PasswordChangeForm, DsfrBaseForm):
+    def get_layout(self):
+        return Layout("old_password", Fieldset("Nouveau mot de passe", "new_password1", "new_password2"))
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm, DsfrBaseForm):
+class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm, DsfrBaseForm):
+    submit_label = "Recevoir le lien"
     email = forms.EmailField(label="Adresse électronique", max_length=254)
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm, DsfrBaseForm):
+class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm, DsfrBaseForm):
     pass
 
 
-class AcceptInvitationForm(DsfrBaseForm):
+class AcceptInvitationForm(CrispyFormMixin, DsfrBaseForm):
     full_name = forms.CharField(
         label="Nom complet", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -86,6 +95,9 @@ class AcceptInvitationForm(DsfrBaseForm):
     def __init__(self, *args, email, **kwargs):
         self.email = email
         super().__init__(*args, **kwargs)
+
+    def get_layout(self):
+        return Layout(Fieldset("Votre identité", "full_name"), Fieldset("Votre mot de passe", "password1", "password2"))
 
     def clean(self):
         cleaned = super().clean()

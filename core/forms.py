@@ -1,0 +1,47 @@
+"""The form layer: crispy-forms rendered by the project's DSFR template pack (templates/dsfr/).
+
+Every form of the portal mixes in :class:`CrispyFormMixin` and declares its ``Layout``
+(fieldsets with legends, rows of columns); ``{% crispy form %}`` then draws django-dsfr's
+own field markup (label, hint, error next to the field) inside that layout, the form-level
+errors on top and the page's actions at the bottom.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django.utils.functional import cached_property
+
+__all__ = ["Column", "CrispyFormMixin", "Fieldset", "FormHelper", "Layout", "Row", "dsfr_helper"]
+
+
+def dsfr_helper(form=None, *, layout=None, submit_label="Enregistrer", cancel_url=None, **attributes):
+    """A ``FormHelper`` for the DSFR pack.
+
+    ``submit_label`` is a submit button *without a name*, so the POST data stays the
+    form's own fields (``None``: no button, the page draws its own); ``cancel_url`` adds
+    an « Annuler » link. Other keyword arguments are helper attributes (``form_tag``,
+    ``form_action``, ``attrs`` for HTMX, ``form_method``, ``disable_csrf``…).
+    """
+    helper = FormHelper(form)
+    if layout is not None:
+        helper.layout = layout
+    helper.submit_label = submit_label
+    helper.cancel_url = cancel_url
+    for name, value in attributes.items():
+        setattr(helper, name, value)
+    return helper
+
+
+class CrispyFormMixin:
+    """Gives a form its ``helper``: the layout of :meth:`get_layout` (every field in order
+    by default) and the submit button of ``submit_label``. Built on first use, after
+    ``__init__`` has added or removed fields; a view may still set ``form.helper.cancel_url``,
+    ``form_action``… before rendering."""
+
+    submit_label = "Enregistrer"
+
+    def get_layout(self):
+        return None
+
+    @cached_property
+    def helper(self):
+        return dsfr_helper(self, layout=self.get_layout(), submit_label=self.submit_label)
