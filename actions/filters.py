@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cites.models import Cite
+from core.params import int_param
 
 from .models import Action
 
@@ -34,11 +35,6 @@ class ActionFilter:
     mine: bool
 
 
-def _int_param(params, name):
-    value = params.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def list_cites(request, base):
     """The cités offered by the list's « Cité » filter: every cité for the admin, else the
     cités the user reads plus those of the actions they see as porteur — one query."""
@@ -54,7 +50,7 @@ def filter_actions(request):
     params = request.GET
     base = Action.objects.visible_to(request.user)
     cites = list_cites(request, base)
-    cite_pk = _int_param(params, "cite")
+    cite_pk = int_param(params, "cite")
     if params.get("cite") and cite_pk not in {cite["pk"] for cite in cites}:
         raise Http404("Cité introuvable.")
     filter_cite = cite_pk or (cites[0]["pk"] if len(cites) == 1 else None)
@@ -64,7 +60,7 @@ def filter_actions(request):
     mine = params.get("rapporteur") == "moi"
     if mine:
         actions = actions.filter(reviewers=request.user)
-    selected = {name: _int_param(params, name) for name in ID_FILTERS}
+    selected = {name: int_param(params, name) for name in ID_FILTERS}
     if selected["appel"]:
         actions = actions.filter(call_id=selected["appel"])
     if selected["axe"]:

@@ -4,9 +4,9 @@ from dsfr.forms import DsfrBaseForm
 from accounts.forms import AcceptInvitationForm
 from cites.models import LocalAxis, Organisation
 from cites.validators import normalize_siret, validate_siret
+from core import uploads
 from core.formatting import format_euros
 
-from . import files
 from .models import (
     CHARGE_ACCOUNTS,
     PRODUIT_ACCOUNTS,
@@ -308,19 +308,11 @@ class AttachmentForm(forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Attachment
         fields = ["kind", "file"]
-        help_texts = {"file": f"Formats acceptés : {files.ACCEPTED_LABEL}. 10 Mo au plus."}
+        help_texts = {"file": uploads.help_text(uploads.ACCEPTED_LABEL)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > files.MAX_BYTES:
-            size = f"{upload.size / (1024 * 1024):.1f}".replace(".", ",")
-            raise forms.ValidationError(f"Le fichier « {upload.name} » pèse {size} Mo : 10 Mo au plus.")
-        self.detected = files.detect_type(upload)
-        if self.detected is None:
-            raise forms.ValidationError(
-                f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document "
-                f"{files.ACCEPTED_LABEL}, quelle que soit son extension."
-            )
+        self.detected = uploads.check_upload(upload)
         return upload
 
     def save_for(self, action, user):

@@ -1,83 +1,25 @@
-"""Filters and sort of the cité lists (cités, organisations, conventions), plus the
-helpers every list of the portal shares.
+"""Filters and sort of the cité lists (cités, organisations, conventions), on the shared
+base of :mod:`core.lists`.
 
 Each FilterSet starts from the view's ``visible_to(user)`` queryset and never widens it;
-the choices its fields offer come from the same scope. Filters and sort live in the
-querystring (``?departement=30&tri=-nom&page=2``): the pagination and the column headers
-keep the other parameters. An invalid value (``?cite=abc``, a cité out of scope) makes
-its field invalid: django-filter ignores it and the form shows the French error.
+the choices its fields offer come from the same scope. An invalid value (``?cite=abc``, a
+cité out of scope) makes its field invalid: django-filter ignores it and the form shows
+the French error.
 """
 
 import django_filters
-from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Q
-from django_filters.constants import EMPTY_VALUES
-from dsfr.forms import DsfrBaseForm
 
 from accounts.departements import departement_name
+from core.forms import FilterForm
+from core.lists import PortailFilterSet, SortFilter, YearFilter
 
 from .models import Cite, Convention, Organisation
-
-SORT_PARAM = "tri"
-
-
-class SortFilter(django_filters.OrderingFilter):
-    """``OrderingFilter`` with French labels and a final ``id`` so that pages never overlap
-    when the sorted column has ties."""
-
-    descending_fmt = "%s (ordre décroissant)"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Trier par")
-        kwargs.setdefault("empty_label", "Ordre par défaut")
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in EMPTY_VALUES:
-            return qs
-        return qs.order_by(*(self.get_ordering_value(param) for param in value), "id")
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A year (an integer: « 2020.5 » is refused with « Saisissez un nombre entier »)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 2000)
-        kwargs.setdefault("max_value", 2100)
-        super().__init__(*args, **kwargs)
-
-
-def current_sort(filterset):
-    """The valid ``tri`` value of the request ("" when absent or invalid), for the headers."""
-    filterset.form.is_valid()  # runs the validation once; invalid fields stay out of cleaned_data
-    values = filterset.form.cleaned_data.get(SORT_PARAM) or []
-    return values[0] if values else ""
-
-
-def filtered_page(request, filterset, per_page):
-    """The context a filtered, sorted, paginated list needs: ``page_obj``, ``filterset``
-    (its ``form`` goes to components/filter_form.html) and ``sort``
-    (for components/sortable_th.html)."""
-    return {
-        "filterset": filterset,
-        "page_obj": Paginator(filterset.qs, per_page).get_page(request.GET.get("page")),
-        "sort": current_sort(filterset),
-    }
 
 
 def _visible_cites(request):
     """Choices of a « cité » filter: only the cités the user reads."""
     return Cite.objects.visible_to(request.user).order_by("name")
-
-
-class PortailFilterSet(django_filters.FilterSet):
-    """Needs ``request`` (the scope of the choices)."""
-
-    def __init__(self, data=None, queryset=None, *, request, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
 
 
 # --- Cités -------------------------------------------------------------------------------
@@ -114,7 +56,7 @@ class CiteFilter(PortailFilterSet):
     class Meta:
         model = Cite
         fields = []
-        form = DsfrBaseForm
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,7 +95,7 @@ class OrganisationFilter(PortailFilterSet):
     class Meta:
         model = Organisation
         fields = []
-        form = DsfrBaseForm
+        form = FilterForm
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(siret=value.replace(" ", "")))
@@ -197,7 +139,7 @@ class ConventionFilter(PortailFilterSet):
     class Meta:
         model = Convention
         fields = []
-        form = DsfrBaseForm
+        form = FilterForm
 
     def in_force(self, queryset, name, value):
         return queryset.filter(start_date__year__lte=value, end_date__year__gte=value)

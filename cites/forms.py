@@ -1,9 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Role
+from core import uploads
 from core.formatting import format_euros
 
 from .models import (
@@ -21,30 +21,6 @@ from .models import (
 from .validators import normalize_siret
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def format_size(size):
-    """``1572864`` → ``1,5 Mo`` (French decimal comma; octets and Ko for small sizes)."""
-    for unit, factor in (("Mo", 1_048_576), ("Ko", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f}".removesuffix(".0").replace(".", ",") + f"\u00a0{unit}"
-    return f"{size}\u00a0octets"
-
-
-def validate_pdf_upload(upload):
-    """A signed document: a real PDF (checked by content), within the size limit."""
-    if not upload:
-        return upload
-    limit = settings.CONVENTION_DOCUMENT_MAX_BYTES
-    if upload.size > limit:
-        raise forms.ValidationError(
-            f"Le fichier pèse {format_size(upload.size)} : la limite est de {format_size(limit)}."
-        )
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
-        raise forms.ValidationError("Ce fichier n'est pas un PDF : seuls les documents PDF sont acceptés.")
-    return upload
 
 
 class CiteForm(forms.ModelForm, DsfrBaseForm):
@@ -216,8 +192,8 @@ class ConventionForm(forms.ModelForm, DsfrBaseForm):
     document = forms.FileField(
         label="Document signé (PDF)",
         required=False,
-        validators=[validate_pdf_upload],
-        help_text="PDF uniquement, 10 Mo au plus.",
+        validators=[uploads.validate_pdf],
+        help_text=uploads.help_text("PDF"),
     )
 
     class Meta:
@@ -237,7 +213,10 @@ class ConventionForm(forms.ModelForm, DsfrBaseForm):
 
 class AmendmentForm(forms.ModelForm, DsfrBaseForm):
     document = forms.FileField(
-        label="Document signé (PDF)", required=False, validators=[validate_pdf_upload], help_text="PDF, 10 Mo au plus."
+        label="Document signé (PDF)",
+        required=False,
+        validators=[uploads.validate_pdf],
+        help_text=uploads.help_text("PDF"),
     )
 
     class Meta:

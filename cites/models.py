@@ -1,6 +1,5 @@
 """Territory and governance: cités, their perimeter, organisations, conventions, axes."""
 
-from django.conf import settings
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -403,7 +402,3 @@ class ConventionCommitment(TimeStamped):
 
     def __str__(self):
         return f"{self.funder} {self.year} : {self.amount} €"
-
-
-def document_max_bytes():
-    return settings.CONVENTION_DOCUMENT_MAX_BYTES

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Max, Prefetch, Sum, Value
+from django.db.models import Count, Max, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -18,12 +17,15 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import staff_only
 from accounts.models import Invitation, Membership
 from accounts.services import invite
+from core.files import private_file_response
+from core.lists import filtered_page
+from core.models import MONEY_FIELD
+from core.views import form_page
 
 from . import filters, forms, permissions
 from .models import Cite, Convention, ConventionCommitment, LocalAxis, Organisation
 
 PAGE_SIZE = 25
-MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
 def _managed_cite_or_403(request, pk):
@@ -31,21 +33,6 @@ def _managed_cite_or_403(request, pk):
     if not permissions.can_manage_cite(request.user, cite):
         raise PermissionDenied("Seule la coordination de la cité peut modifier ces informations.")
     return cite
-
-
-def _form_page(request, form, *, title, breadcrumbs, cancel_url, submit_label="Enregistrer", intro=""):
-    return render(
-        request,
-        "cites/form_page.html",
-        {
-            "form": form,
-            "page_title": title,
-            "breadcrumbs": breadcrumbs,
-            "cancel_url": cancel_url,
-            "submit_label": submit_label,
-            "intro": intro,
-        },
-    )
 
 
 def _cite_crumbs(cite):
@@ -68,7 +55,7 @@ def cite_list(request):
     return render(
         request,
         "cites/cite_list.html",
-        {**filters.filtered_page(request, filterset, PAGE_SIZE), "page_title": "Cités éducatives", "breadcrumbs": []},
+        {**filtered_page(request, filterset, PAGE_SIZE), "page_title": "Cités éducatives", "breadcrumbs": []},
     )
 
 
@@ -82,7 +69,7 @@ def cite_create(request):
         cite = form.save()
         messages.success(request, f"La cité « {cite} » a été créée.")
         return redirect(cite)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Nouvelle cité éducative",
@@ -118,7 +105,7 @@ def cite_update(request, pk):
         form.save()
         messages.success(request, "Le profil de la cité a été enregistré.")
         return redirect(cite)
-    return _form_page(
+    return form_page(
         request, form, title="Modifier le profil", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
     )
 
@@ -131,7 +118,7 @@ def perimeter_update(request, pk):
         form.save()
         messages.success(request, "Le périmètre de la cité a été enregistré.")
         return redirect(cite)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Modifier le périmètre",
@@ -154,7 +141,7 @@ def _perimeter_item_view(request, pk, form_class, *, title, attach, instance=Non
         getattr(cite, attach).add(item)
         messages.success(request, f"« {item} » fait partie du périmètre de la cité.")
         return redirect(cite)
-    return _form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+    return form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,7 +180,7 @@ def axis_edit(request, pk, axis_pk=None):
         messages.success(request, "L'axe local a été enregistré.")
         return redirect(cite)
     title = "Modifier l'axe local" if axis_pk else "Ajouter un axe local"
-    return _form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+    return form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
 
 
 # --- Members and invitations -------------------------------------------------------------
@@ -260,7 +247,7 @@ def organisation_list(request):
         request,
         "cites/organisation_list.html",
         {
-            **filters.filtered_page(request, filterset, PAGE_SIZE),
+            **filtered_page(request, filterset, PAGE_SIZE),
             "can_create": permissions.can_create_organisation(request.user),
             "page_title": "Organisations",
             "breadcrumbs": [],
@@ -294,7 +281,7 @@ def organisation_create(request):
         organisation = form.save()
         messages.success(request, f"L'organisation « {organisation} » a été enregistrée.")
         return redirect(organisation)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Nouvelle organisation",
@@ -319,7 +306,7 @@ def organisation_update(request, pk):
         organisation.cites.set(list(kept) + [c.pk for c in form.cleaned_data["cites"]])
         messages.success(request, "L'organisation a été enregistrée.")
         return redirect(organisation)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Modifier {organisation}",
@@ -343,7 +330,7 @@ def convention_list(request):
             committed_total=Coalesce(
                 Sum("commitments__amount"),
                 Value(Decimal("0")),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
+                output_field=MONEY_FIELD,
             )
         )
         .order_by("cite__name", "-start_date", "id")
@@ -352,7 +339,7 @@ def convention_list(request):
     return render(
         request,
         "cites/convention_list.html",
-        {**filters.filtered_page(request, filterset, PAGE_SIZE), "page_title": "Conventions", "breadcrumbs": []},
+        {**filtered_page(request, filterset, PAGE_SIZE), "page_title": "Conventions", "breadcrumbs": []},
     )
 
 
@@ -388,7 +375,7 @@ def convention_create(request, pk):
         convention = form.save()
         messages.success(request, "La convention a été enregistrée.")
         return redirect(convention)
-    return _form_page(
+    return form_page(
         request, form, title="Nouvelle convention", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
     )
 
@@ -412,7 +399,7 @@ def convention_update(request, pk):
         form.save()
         messages.success(request, "La convention a été enregistrée.")
         return redirect(convention)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Modifier la convention",
@@ -435,7 +422,7 @@ def commitment_edit(request, pk, commitment_pk=None):
         form.save()
         messages.success(request, "L'engagement financier a été enregistré.")
         return redirect(convention)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Engagement financier annuel",
@@ -456,7 +443,7 @@ def signatory_create(request, pk):
         form.save()
         messages.success(request, "Le signataire a été ajouté.")
         return redirect(convention)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Ajouter un signataire",
@@ -479,7 +466,7 @@ def amendment_create(request, pk):
         form.save()
         messages.success(request, "L'avenant a été enregistré.")
         return redirect(convention)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Ajouter un avenant",
@@ -488,22 +475,18 @@ def amendment_create(request, pk):
     )
 
 
-def _serve_pdf(file_field, filename):
-    if not file_field:
-        raise Http404("Aucun document.")
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("Document introuvable.") from error
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-
-
 def convention_document(request, pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
-    return _serve_pdf(convention.document, f"convention-{convention.pk}.pdf")
+    return private_file_response(
+        convention.document, filename=f"convention-{convention.pk}.pdf", content_type="application/pdf"
+    )
 
 
 def amendment_document(request, pk, amendment_pk):
     convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
     amendment = get_object_or_404(convention.amendments.all(), pk=amendment_pk)
-    return _serve_pdf(amendment.document, f"convention-{convention.pk}-avenant-{amendment.number}.pdf")
+    return private_file_response(
+        amendment.document,
+        filename=f"convention-{convention.pk}-avenant-{amendment.number}.pdf",
+        content_type="application/pdf",
+    )

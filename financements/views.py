@@ -19,6 +19,8 @@ from accounts.decorators import staff_only
 from actions.models import SUBSIDY_ACCOUNT, Action
 from cites.models import Cite
 from core.formatting import format_euros
+from core.params import is_portal_year
+from core.views import form_page
 
 from . import exports, forms, ledger, permissions, services
 from .history import history_entries
@@ -26,12 +28,11 @@ from .models import Envelope, FundingLine, LineStatus, Payment
 from .overview import cite_overview
 from .services import FundingError
 
-MIN_YEAR, MAX_YEAR = 2019, 2100
 READ_ONLY = "Votre rôle permet de consulter les financements de la cité, pas de les modifier."
 
 
 def _year(year):
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if not is_portal_year(year):
         raise Http404("Année hors du champ du portail.")
     return year
 
@@ -61,21 +62,6 @@ def _refusal(request, form, error):
     form.add_error(None, error.message)
     for problem in error.problems:
         form.add_error(None, problem)
-
-
-def _form_page(request, form, *, title, breadcrumbs, cancel_url, intro="", submit_label="Enregistrer"):
-    return render(
-        request,
-        "financements/form_page.html",
-        {
-            "form": form,
-            "page_title": title,
-            "breadcrumbs": breadcrumbs,
-            "cancel_url": cancel_url,
-            "intro": intro,
-            "submit_label": submit_label,
-        },
-    )
 
 
 # --- Index and overview ------------------------------------------------------------------
@@ -179,7 +165,7 @@ def _envelope_form(request, envelope, *, title):
             messages.success(request, f"L'enveloppe « {envelope} » a été enregistrée.")
             return redirect(envelope)
     cancel = envelope.get_absolute_url() if envelope.pk else reverse("financements:overview", args=[cite.pk, year])
-    return _form_page(request, form, title=title, breadcrumbs=_crumbs(cite, year), cancel_url=cancel)
+    return form_page(request, form, title=title, breadcrumbs=_crumbs(cite, year), cancel_url=cancel)
 
 
 # --- An action's funding -----------------------------------------------------------------
@@ -319,7 +305,7 @@ def line_amounts(request, pk):
         else:
             messages.success(request, "Les montants de la ligne ont été enregistrés.")
             return redirect(line)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Montants – {line.funder}",
@@ -346,7 +332,7 @@ def line_legal_act(request, pk):
         else:
             messages.success(request, "L'acte juridique a été enregistré : la ligne est engagée.")
             return redirect(line)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Acte juridique – {line.funder}",
@@ -375,7 +361,7 @@ def line_payment(request, pk):
         else:
             messages.success(request, f"Versement enregistré : {payment.get_kind_display().lower()}.")
             return redirect(line)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Enregistrer un versement – {line.funder}",
@@ -403,7 +389,7 @@ def line_status(request, pk):
         else:
             messages.success(request, f"La ligne est maintenant « {line.get_status_display()} ».")
             return redirect(line)
-    return _form_page(
+    return form_page(
         request,
         form,
         title=f"Changer le statut – {line.funder}",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from accounts.departements import departement_name
 from actions.models import Action, Call, Opinion
 from cites.models import Cite
+from core.params import MIN_YEAR, int_param, is_portal_year
 from core.spreadsheets import Money, csv_response, xlsx_response
 from financements.models import Envelope, FundingLine
 
@@ -34,14 +35,9 @@ PARTNER_PAGE_SIZE = 25
 
 
 # --- Helpers -----------------------------------------------------------------------------
-def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def _year(request):
-    year = _int_param(request, "annee")
-    if year is not None and 2019 <= year <= 2100:
+    year = int_param(request.GET, "annee")
+    if is_portal_year(year):
         return year
     return timezone.localdate().year
 
@@ -50,7 +46,7 @@ def _years_around(year, first=None):
     """The years offered by the switcher: the label's years, the current one, the chosen one."""
     current = timezone.localdate().year
     start = min(first or current - 4, year, current - 4)
-    return list(range(max(start, 2019), max(current, year) + 2))
+    return list(range(max(start, MIN_YEAR), max(current, year) + 2))
 
 
 def _chart(chart_id, kind, labels, datasets, *, unit="", stacked=False):
@@ -194,7 +190,7 @@ def cite_figures(actions, cite, year, lines):
 def cite_dashboard(request):
     user = request.user
     cites = list(Cite.objects.visible_to(user).order_by("name", "pk").values("pk", "name"))
-    cite_pk = _int_param(request, "cite")
+    cite_pk = int_param(request.GET, "cite")
     if request.GET.get("cite") and cite_pk is None:
         raise Http404("Cité introuvable.")
     if cite_pk is None:

@@ -1,11 +1,11 @@
-"""Filters and sort of a cité's meetings and reports (see cites/filters.py for the shared
+"""Filters and sort of a cité's meetings and reports (see core/lists.py for the shared
 rules: scoped base queryset, querystring parameters, invalid values ignored)."""
 
 import django_filters
 from django.utils import timezone
-from dsfr.forms import DsfrBaseForm
 
-from cites.filters import PortailFilterSet, SortFilter, YearFilter
+from core.forms import FilterForm
+from core.lists import PortailFilterSet, SortFilter, YearFilter
 
 from .models import Meeting, Report
 
@@ -44,7 +44,7 @@ class MeetingFilter(PortailFilterSet):
     class Meta:
         model = Meeting
         fields = []
-        form = DsfrBaseForm
+        form = FilterForm
 
     def by_period(self, queryset, name, value):
         now = timezone.now()
@@ -77,7 +77,7 @@ class ReportFilter(PortailFilterSet):
     class Meta:
         model = Report
         fields = []
-        form = DsfrBaseForm
+        form = FilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,15 +6,15 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from actions import files
+from core import uploads
 from core.formatting import format_euros
+from core.params import MAX_YEAR, MIN_YEAR
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
 
 # Meeting documents: text documents only (no images, no spreadsheets).
-MEETING_DOCUMENT_TYPES = (files.PDF, files.ODT, files.DOCX)
+MEETING_DOCUMENT_TYPES = (uploads.PDF, uploads.ODT, uploads.DOCX)
 MEETING_DOCUMENT_LABEL = "PDF, ODT ou DOCX"
-MEETING_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -51,20 +51,12 @@ class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
         fields = ["title", "file"]
         help_texts = {
             "title": "Par exemple : diaporama de présentation, relevé de décisions signé.",
-            "file": f"Formats acceptés : {MEETING_DOCUMENT_LABEL}. 10 Mo au plus.",
+            "file": uploads.help_text(MEETING_DOCUMENT_LABEL),
         }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MEETING_DOCUMENT_MAX_BYTES:
-            size = f"{upload.size / (1024 * 1024):.1f}".replace(".", ",")
-            raise forms.ValidationError(f"Le fichier « {upload.name} » pèse {size} Mo : 10 Mo au plus.")
-        self.detected = files.detect_type(upload)
-        if self.detected not in MEETING_DOCUMENT_TYPES:
-            raise forms.ValidationError(
-                f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document "
-                f"{MEETING_DOCUMENT_LABEL}, quelle que soit son extension."
-            )
+        self.detected = uploads.check_upload(upload, MEETING_DOCUMENT_TYPES, MEETING_DOCUMENT_LABEL)
         return upload
 
     def save_for(self, meeting, user):
@@ -82,7 +74,7 @@ class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
 
 class ReportRequestForm(DsfrBaseForm):
     kind = forms.ChoiceField(label="Type de rapport")
-    year = forms.IntegerField(label="Année", min_value=2019, max_value=2100)
+    year = forms.IntegerField(label="Année", min_value=MIN_YEAR, max_value=MAX_YEAR)
     meeting = forms.ModelChoiceField(label="Réunion (dossier et compte rendu de COPIL)", queryset=None, required=False)
 
     def __init__(self, *args, kinds, meetings, **kwargs):

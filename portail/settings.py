@@ -156,7 +156,8 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-CONVENTION_DOCUMENT_MAX_BYTES = env.int("CONVENTION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Every upload (attachments, conventions, meeting documents): one limit, checked by core.uploads.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

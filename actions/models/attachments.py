@@ -21,7 +21,7 @@ def attachment_path(instance, filename):
 
 
 class StoredFile(TimeStamped):
-    """A file recognised by its content (:mod:`actions.files`) and stored under a random
+    """A file recognised by its content (:mod:`core.uploads`) and stored under a random
     name: what the user called it, the detected type, its size and who uploaded it.
     Subclasses add the ``file`` field with their own ``upload_to``."""
 

@@ -13,6 +13,7 @@ from accounts.decorators import staff_only
 from actions import forms, permissions
 from actions.models import Action, Call
 from cites.models import Cite, Organisation
+from core.views import form_page
 
 from .common import PAGE_SIZE
 
@@ -67,16 +68,8 @@ def call_list(request):
 
 
 def _call_form_page(request, form, title, cancel_url):
-    return render(
-        request,
-        "actions/form_page.html",
-        {
-            "form": form,
-            "page_title": title,
-            "breadcrumbs": [("Appels à projets", reverse("actions:call_list"))],
-            "cancel_url": cancel_url,
-        },
-    )
+    breadcrumbs = [("Appels à projets", reverse("actions:call_list"))]
+    return form_page(request, form, title=title, breadcrumbs=breadcrumbs, cancel_url=cancel_url)
 
 
 @staff_only
@@ -138,17 +131,14 @@ def proposal_create(request, call_pk):
         action = form.save()
         messages.success(request, "Le brouillon est créé : complétez la fiche action, à votre rythme.")
         return redirect("actions:update", pk=action.pk)
-    return render(
+    return form_page(
         request,
-        "actions/form_page.html",
-        {
-            "form": form,
-            "call": call,
-            "page_title": "Déposer une proposition",
-            "intro": f"En réponse à l'appel « {call.title} » de la {call.cite.name}. "
-            "Donnez un intitulé : le brouillon est enregistré et vous pourrez le compléter plus tard.",
-            "breadcrumbs": [("Appels à projets", reverse("calls:list")), (call.title, call.get_absolute_url())],
-            "cancel_url": call.get_absolute_url(),
-            "submit_label": "Créer le brouillon",
-        },
+        form,
+        call=call,
+        title="Déposer une proposition",
+        intro=f"En réponse à l'appel « {call.title} » de la {call.cite.name}. "
+        "Donnez un intitulé : le brouillon est enregistré et vous pourrez le compléter plus tard.",
+        breadcrumbs=[("Appels à projets", reverse("calls:list")), (call.title, call.get_absolute_url())],
+        cancel_url=call.get_absolute_url(),
+        submit_label="Créer le brouillon",
     )

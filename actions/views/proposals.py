@@ -5,12 +5,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions import forms, permissions, services
 from actions.models import Action, ActionReport, Attachment, BudgetLine, budget_gap_message
+from core.files import private_file_response
 
 from .common import _edit_crumbs, _not_editable, _porteur_action, _visible_action
 
@@ -235,12 +236,8 @@ def attachment_download(request, pk, attachment_pk):
     attachment = get_object_or_404(Attachment.objects.filter(action=action), pk=attachment_pk)
     if not permissions.can_read_attachments(request.user, action):
         raise PermissionDenied("Les pièces jointes sont réservées au porteur et à l'instruction.")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("Le fichier n'est plus disponible.") from error
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
 
 

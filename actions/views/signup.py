@@ -14,6 +14,7 @@ from accounts.models import User
 from actions import forms, signup
 from actions.models import Call, JoinRequest
 from cites.models import Cite
+from core.views import form_page
 
 
 def _call_crumbs(call):
@@ -52,18 +53,15 @@ def signup_start(request, pk):
                 "breadcrumbs": _call_crumbs(call),
             },
         )
-    return render(
+    return form_page(
         request,
-        "actions/form_page.html",
-        {
-            "form": form,
-            "page_title": "Créer un compte partenaire",
-            "intro": f"Pour répondre à l'appel « {call.title} » de la {call.cite.name}, créez votre compte : "
-            "commencez par votre adresse électronique.",
-            "breadcrumbs": _call_crumbs(call),
-            "cancel_url": call.get_absolute_url(),
-            "submit_label": "Recevoir le lien",
-        },
+        form,
+        title="Créer un compte partenaire",
+        intro=f"Pour répondre à l'appel « {call.title} » de la {call.cite.name}, créez votre compte : "
+        "commencez par votre adresse électronique.",
+        breadcrumbs=_call_crumbs(call),
+        cancel_url=call.get_absolute_url(),
+        submit_label="Recevoir le lien",
     )
 
 
@@ -115,18 +113,15 @@ def signup_confirm(request, token):
                 "actions.",
             )
             return redirect(call)
-    return render(
+    return form_page(
         request,
-        "actions/form_page.html",
-        {
-            "form": form,
-            "page_title": "Créer un compte partenaire",
-            "intro": f"Adresse confirmée : {email}. Indiquez votre nom, choisissez un mot de passe et donnez le "
-            "SIRET de l'organisation pour laquelle vous répondez.",
-            "breadcrumbs": _call_crumbs(call),
-            "cancel_url": call.get_absolute_url(),
-            "submit_label": "Créer mon compte",
-        },
+        form,
+        title="Créer un compte partenaire",
+        intro=f"Adresse confirmée : {email}. Indiquez votre nom, choisissez un mot de passe et donnez le "
+        "SIRET de l'organisation pour laquelle vous répondez.",
+        breadcrumbs=_call_crumbs(call),
+        cancel_url=call.get_absolute_url(),
+        submit_label="Créer mon compte",
     )
 
 

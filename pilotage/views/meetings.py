@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Action
-from cites.filters import filtered_page
+from core.files import private_file_response
+from core.lists import filtered_page
+from core.views import form_page
 from pilotage import forms, permissions, services
 from pilotage.filters import MeetingFilter
 from pilotage.models import AgendaItem, Meeting, Report
@@ -53,14 +55,6 @@ def meeting_list(request, cite_pk):
     )
 
 
-def _form_page(request, form, *, title, breadcrumbs, cancel_url):
-    return render(
-        request,
-        "pilotage/form_page.html",
-        {"form": form, "page_title": title, "breadcrumbs": breadcrumbs, "cancel_url": cancel_url},
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, cite_pk):
     cite = _cite_or_404(request, cite_pk)
@@ -74,7 +68,7 @@ def meeting_create(request, cite_pk):
         messages.success(request, f"La réunion « {meeting} » a été créée.")
         return redirect(meeting)
     list_url = reverse("pilotage:meeting_list", args=[cite.pk])
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Nouvelle réunion",
@@ -91,7 +85,7 @@ def meeting_update(request, pk):
         form.save()
         messages.success(request, "La réunion a été enregistrée.")
         return redirect(meeting)
-    return _form_page(
+    return form_page(
         request,
         form,
         title="Modifier la réunion",
@@ -154,15 +148,7 @@ def meeting_document_download(request, pk, document_pk):
     outsiders get 404): never through a public media URL."""
     meeting = _meeting_or_404(request, pk)
     document = get_object_or_404(meeting.documents.all(), pk=document_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("Le fichier n'est plus disponible.") from error
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @require_POST

@@ -4,15 +4,15 @@ and the action sheets (partners reach those of their own actions)."""
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import Action
-from cites.filters import filtered_page
 from cites.models import Cite
+from core.files import private_file_response
+from core.lists import filtered_page
 from pilotage import forms, permissions, services
 from pilotage.filters import ReportFilter
 from pilotage.models import Meeting, Report
@@ -142,10 +142,4 @@ def report_download(request, pk):
     report = get_object_or_404(
         _reports(Report.objects.visible_to(request.user)).filter(status=Report.Status.DONE), pk=pk
     )
-    if not report.file:
-        raise Http404("Fichier introuvable.")
-    response = FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=report.filename, content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(report.file, filename=report.filename, content_type="application/pdf")

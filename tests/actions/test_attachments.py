@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions import files
 from actions.models import Action, Attachment
+from core import uploads as files
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
@@ -103,12 +103,12 @@ def test_an_exe_renamed_pdf_is_refused_in_french(login, world, make_action):
 
 def test_a_file_over_10_mb_is_refused(login, world, make_action):
     action = make_action()
-    big = PDF_BYTES + b"0" * (files.MAX_BYTES + 1 - len(PDF_BYTES))
+    big = PDF_BYTES + b"0" * (files.max_bytes() + 1 - len(PDF_BYTES))
     response = add(login(world.a.partner), action, "comptes.pdf", big)
     assert response.status_code == 200
-    assert "10 Mo au plus" in response.content.decode()
+    assert "pèse 10\u00a0Mo : la limite est de 10\u00a0Mo." in response.content.decode()
     assert not Attachment.objects.exists()
-    exactly = PDF_BYTES + b"0" * (files.MAX_BYTES - len(PDF_BYTES))
+    exactly = PDF_BYTES + b"0" * (files.max_bytes() - len(PDF_BYTES))
     assert add(login(world.a.partner), action, "comptes.pdf", exactly).status_code == 302
 
 

@@ -307,7 +307,10 @@ def test_renamed_non_pdf_is_refused_and_nothing_saved(login, world, bare_convent
         reverse("cites:convention_update", args=[bare_convention.pk]), _convention_post(bare_convention, upload)
     )
     assert response.status_code == 200
-    assert escape("Ce fichier n'est pas un PDF : seuls les documents PDF sont acceptés.") in response.content.decode()
+    assert (
+        escape("Le fichier « convention.pdf » est refusé : son contenu n'est pas celui d'un document PDF")
+        in response.content.decode()
+    )
     bare_convention.refresh_from_db()
     assert not bare_convention.document
     assert not (settings.MEDIA_ROOT / "conventions").exists()
@@ -326,7 +329,7 @@ def test_pdf_content_with_another_extension_is_refused(login, world, bare_conven
 
 
 def test_oversized_pdf_is_refused_with_the_limit_in_french(login, world, bare_convention, settings):
-    settings.CONVENTION_DOCUMENT_MAX_BYTES = 1024 * 1024  # 1 Mo
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024  # 1 Mo
     client = login(world.a.coordinator)
     big = PDF_BYTES + b"%" + b"0" * (1024 * 1024 + 512 * 1024)  # about 1,5 Mo
     upload = SimpleUploadedFile("convention.pdf", big, content_type="application/pdf")
@@ -335,13 +338,13 @@ def test_oversized_pdf_is_refused_with_the_limit_in_french(login, world, bare_co
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Le fichier pèse 1,5\u00a0Mo : la limite est de 1\u00a0Mo." in content
+    assert "Le fichier « convention.pdf » pèse 1,5\u00a0Mo : la limite est de 1\u00a0Mo." in content
     bare_convention.refresh_from_db()
     assert not bare_convention.document
 
 
 def test_small_size_limit_is_stated_without_rounding_to_zero(login, world, bare_convention, settings):
-    settings.CONVENTION_DOCUMENT_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
     client = login(world.a.coordinator)
     upload = SimpleUploadedFile("convention.pdf", PDF_BYTES + b"0" * 2000, content_type="application/pdf")
     response = client.post(

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pilotage import forms
+from core import uploads
 from pilotage.models import MeetingDocument
 
 from .factories import MeetingFactory
@@ -105,13 +105,13 @@ def test_other_contents_are_refused_whatever_the_extension(login, world, meeting
 
 def test_ten_megabytes_at_most(login, world, meeting):
     client = login(world.a.coordinator)
-    big = PDF_BYTES + b"0" * (forms.MEETING_DOCUMENT_MAX_BYTES + 1 - len(PDF_BYTES))
+    big = PDF_BYTES + b"0" * (uploads.max_bytes() + 1 - len(PDF_BYTES))
     response = upload(client, meeting, "gros.pdf", big)
-    assert response.status_code == 422 and "10 Mo au plus" in response.content.decode()
+    assert response.status_code == 422 and "la limite est de 10\u00a0Mo." in response.content.decode()
     assert not MeetingDocument.objects.exists()
-    exactly = PDF_BYTES + b"0" * (forms.MEETING_DOCUMENT_MAX_BYTES - len(PDF_BYTES))
+    exactly = PDF_BYTES + b"0" * (uploads.max_bytes() - len(PDF_BYTES))
     assert upload(client, meeting, "juste.pdf", exactly).status_code == 302
-    assert MeetingDocument.objects.get().size == forms.MEETING_DOCUMENT_MAX_BYTES
+    assert MeetingDocument.objects.get().size == uploads.max_bytes()
 
 
 def test_a_title_is_required(login, world, meeting):

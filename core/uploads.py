@@ -1,4 +1,5 @@
-"""Recognise an uploaded file by its content (magic bytes), never by its name.
+"""Uploads: a file is recognised by its content (magic bytes), never by its name, and
+weighs at most ``settings.UPLOAD_MAX_BYTES`` (one limit for every upload of the portal).
 
 Accepted: PDF, OpenDocument text and spreadsheet (ODT, ODS), Office Open XML text and
 spreadsheet (DOCX, XLSX), PNG and JPEG. OpenDocument and Office files are zip archives:
@@ -9,7 +10,12 @@ the first declares its type in a ``mimetype`` entry, the second lists its parts 
 import zipfile
 from dataclasses import dataclass
 
-MAX_BYTES = 10 * 1024 * 1024
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+
+from .formatting import format_size
+
 ACCEPTED_LABEL = "PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG"
 
 
@@ -63,3 +69,41 @@ def detect_type(fileobj):
         return None
     finally:
         fileobj.seek(0)
+
+
+ALL_TYPES = (PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX)
+
+
+def max_bytes():
+    return settings.UPLOAD_MAX_BYTES
+
+
+def _help_text(label):
+    return f"Formats acceptés : {label}. {format_size(max_bytes())} au plus."
+
+
+help_text = lazy(_help_text, str)  # read when the form is shown: the limit is a setting
+
+
+def check_upload(upload, types=ALL_TYPES, label=ACCEPTED_LABEL):
+    """The :class:`FileType` of an upload within the size limit and of one of ``types``;
+    else a French :class:`ValidationError` naming the file."""
+    limit = max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            f"Le fichier « {upload.name} » pèse {format_size(upload.size)} : la limite est de {format_size(limit)}."
+        )
+    detected = detect_type(upload)
+    if detected not in types:
+        raise ValidationError(
+            f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document {label}, "
+            "quelle que soit son extension."
+        )
+    return detected
+
+
+def validate_pdf(upload):
+    """Field validator: a PDF (by content) within the size limit."""
+    if upload:
+        check_upload(upload, (PDF,), PDF.label)
+    return upload
