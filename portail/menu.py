@@ -1,3 +1,10 @@
+"""The site menu: the header's entries for the user's roles.
+
+It names the URLs of every app, so it lives in the wiring (``portail``), not on a floor
+that would have to know the floors above it.
+"""
+
+
 def navigation(request):
     """Role-aware navigation entries for the header."""
     scope = getattr(request, "scope", None)
