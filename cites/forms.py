@@ -5,6 +5,7 @@ from dsfr.forms import DsfrBaseForm
 from accounts.models import Role
 from core import uploads
 from core.formatting import format_euros
+from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
 
 from .models import (
     Amendment,
@@ -23,7 +24,7 @@ from .validators import normalize_siret
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CiteForm(forms.ModelForm, DsfrBaseForm):
+class CiteForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Cite
         fields = [
@@ -31,6 +32,13 @@ class CiteForm(forms.ModelForm, DsfrBaseForm):
             "renewal_of", "lead_school", "description",
         ]  # fmt: skip
         widgets = {"label_start": DATE_WIDGET, "label_end": DATE_WIDGET}
+
+    def get_layout(self):
+        return Layout(
+            Fieldset("Identité", Row(Column("name"), Column("code")), Row(Column("departement"), Column("status"))),
+            Fieldset("Label", Row(Column("label_year"), Column("label_start"), Column("label_end")), "renewal_of"),
+            Fieldset("Pilotage", "lead_school", "description"),
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +63,7 @@ class CiteForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class PerimeterForm(forms.ModelForm, DsfrBaseForm):
+class PerimeterForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Cite
         fields = ["communes", "priority_areas", "schools"]
@@ -78,10 +86,13 @@ class PerimeterForm(forms.ModelForm, DsfrBaseForm):
         ).select_related("commune")
 
 
-class CommuneForm(forms.ModelForm, DsfrBaseForm):
+class CommuneForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Commune
         fields = ["insee_code", "name", "departement"]
+
+    def get_layout(self):
+        return Layout(Row(Column("insee_code"), Column("name"), Column("departement")))
 
     def clean_insee_code(self):
         return self.cleaned_data["insee_code"].upper()
@@ -94,11 +105,14 @@ class CommuneForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class PriorityAreaForm(forms.ModelForm, DsfrBaseForm):
+class PriorityAreaForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = PriorityArea
         fields = ["code", "name", "communes"]
         widgets = {"communes": forms.CheckboxSelectMultiple}
+
+    def get_layout(self):
+        return Layout(Row(Column("code"), Column("name")), "communes")
 
     def __init__(self, *args, cite, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,10 +122,17 @@ class PriorityAreaForm(forms.ModelForm, DsfrBaseForm):
         return self.cleaned_data["code"].upper()
 
 
-class SchoolForm(forms.ModelForm, DsfrBaseForm):
+class SchoolForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = School
         fields = ["uai", "name", "kind", "education_priority", "pupils", "commune"]
+
+    def get_layout(self):
+        return Layout(
+            Row(Column("uai"), Column("name")),
+            Row(Column("kind"), Column("education_priority"), Column("pupils")),
+            "commune",
+        )
 
     def __init__(self, *args, cite, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,10 +142,15 @@ class SchoolForm(forms.ModelForm, DsfrBaseForm):
         return self.cleaned_data["uai"].strip().upper()
 
 
-class LocalAxisForm(forms.ModelForm, DsfrBaseForm):
+class LocalAxisForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = LocalAxis
         fields = ["national_objective", "parent", "code", "title", "description"]
+
+    def get_layout(self):
+        return Layout(
+            Row(Column("national_objective"), Column("parent")), Row(Column("code"), Column("title")), "description"
+        )
 
     def __init__(self, *args, cite, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,7 +168,7 @@ class LocalAxisForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class OrganisationForm(forms.ModelForm, DsfrBaseForm):
+class OrganisationForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Organisation
         fields = [
@@ -163,6 +189,18 @@ class OrganisationForm(forms.ModelForm, DsfrBaseForm):
             "siret": "14 chiffres, sans espace (obligatoire pour recevoir une subvention).",
             "rna": "Pour une association : W suivi de 9 chiffres.",
         }
+
+    def get_layout(self):
+        return Layout(
+            Fieldset("Identité", "name", Row(Column("kind"), Column("siret"), Column("rna")), "is_funder"),
+            Fieldset(
+                "Coordonnées",
+                "address",
+                Row(Column("postal_code"), Column("city")),
+                Row(Column("email"), Column("phone")),
+            ),
+            "cites",
+        )
 
     def __init__(self, *args, cite_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,7 +226,7 @@ class OrganisationForm(forms.ModelForm, DsfrBaseForm):
         return value
 
 
-class ConventionForm(forms.ModelForm, DsfrBaseForm):
+class ConventionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     document = forms.FileField(
         label="Document signé (PDF)",
         required=False,
@@ -201,6 +239,15 @@ class ConventionForm(forms.ModelForm, DsfrBaseForm):
         fields = ["kind", "title", "status", "signed_on", "start_date", "end_date", "document", "notes"]
         widgets = {"signed_on": DATE_WIDGET, "start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
 
+    def get_layout(self):
+        return Layout(
+            Row(Column("kind"), Column("status")),
+            "title",
+            Row(Column("signed_on"), Column("start_date"), Column("end_date")),
+            "document",
+            "notes",
+        )
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
@@ -211,7 +258,7 @@ class ConventionForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class AmendmentForm(forms.ModelForm, DsfrBaseForm):
+class AmendmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     document = forms.FileField(
         label="Document signé (PDF)",
         required=False,
@@ -224,6 +271,9 @@ class AmendmentForm(forms.ModelForm, DsfrBaseForm):
         fields = ["number", "subject", "signed_on", "document"]
         widgets = {"signed_on": DATE_WIDGET}
 
+    def get_layout(self):
+        return Layout(Row(Column("number"), Column("signed_on")), "subject", "document")
+
     def clean_number(self):
         # ``convention`` is not a form field, so ModelForm skips the (convention, number)
         # uniqueness check: without this, a duplicate number is a database error (500).
@@ -234,20 +284,26 @@ class AmendmentForm(forms.ModelForm, DsfrBaseForm):
         return number
 
 
-class SignatoryForm(forms.ModelForm, DsfrBaseForm):
+class SignatoryForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Signatory
         fields = ["organisation", "person_title", "person_name"]
+
+    def get_layout(self):
+        return Layout("organisation", Row(Column("person_title"), Column("person_name")))
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
 
 
-class CommitmentForm(forms.ModelForm, DsfrBaseForm):
+class CommitmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = ConventionCommitment
         fields = ["funder", "year", "amount"]
+
+    def get_layout(self):
+        return Layout(Row(Column("funder"), Column("year"), Column("amount")))
 
     def __init__(self, *args, funders, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,7 +327,9 @@ class CommitmentForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class InvitationForm(DsfrBaseForm):
+class InvitationForm(CrispyFormMixin, DsfrBaseForm):
+    submit_label = "Envoyer l'invitation"
+
     email = forms.EmailField(label="Adresse électronique")
     full_name = forms.CharField(label="Nom complet", max_length=200, required=False)
     role = forms.ChoiceField(

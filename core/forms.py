@@ -7,10 +7,13 @@ errors on top and the page's actions at the bottom.
 """
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django.utils.functional import cached_property
+from dsfr.forms import DsfrBaseForm
 
-__all__ = ["Column", "CrispyFormMixin", "Fieldset", "FormHelper", "Layout", "Row", "dsfr_helper"]
+__all__ = [
+    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Layout", "Row", "dsfr_helper",
+]  # fmt: skip
 
 
 def dsfr_helper(form=None, *, layout=None, submit_label="Enregistrer", cancel_url=None, **attributes):
@@ -45,3 +48,32 @@ class CrispyFormMixin:
     @cached_property
     def helper(self):
         return dsfr_helper(self, layout=self.get_layout(), submit_label=self.submit_label)
+
+
+class FilterForm(CrispyFormMixin, DsfrBaseForm):
+    """The form of every list filter (``Meta.form`` of the FilterSets): its fields in a row
+    of columns, then « Filtrer » and « Réinitialiser ». ``components/filter_form.html``
+    draws the GET ``<form>``, its fieldset, legend and alert around it."""
+
+    submit_label = None
+
+    def get_layout(self):
+        columns = [
+            Column(name, css_class="fr-col-12 fr-col-sm-6 fr-col-lg-3")
+            for name, field in self.fields.items()
+            if not field.widget.is_hidden
+        ]
+        actions = Div(template="dsfr/layout/filter_actions.html")
+        return Layout(Row(*columns, actions, css_class="fr-grid-row--bottom fr-col-12"))
+
+    @cached_property
+    def helper(self):
+        return dsfr_helper(
+            self,
+            layout=self.get_layout(),
+            submit_label=None,
+            form_tag=False,
+            form_method="get",
+            form_show_errors=False,
+            render_hidden_fields=True,
+        )
