@@ -44,6 +44,7 @@ test-fast: $(VENV)/.installed sysdeps
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
