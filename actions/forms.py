@@ -317,13 +317,8 @@ class AttachmentForm(forms.ModelForm, DsfrBaseForm):
 
     def save_for(self, action, user):
         attachment = self.instance
-        upload = self.cleaned_data["file"]
         attachment.action = action
-        attachment.uploaded_by = user
-        attachment.original_name = upload.name[-255:]
-        attachment.content_type = self.detected.content_type
-        attachment.extension = self.detected.extension
-        attachment.size = upload.size
+        attachment.take_upload(self.cleaned_data["file"], self.detected, by=user)
         attachment.save()
         return attachment
 

@@ -227,12 +227,7 @@ class OrganisationForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
 
 
 class ConventionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
-    document = forms.FileField(
-        label="Document signé (PDF)",
-        required=False,
-        validators=[uploads.validate_pdf],
-        help_text=uploads.help_text("PDF"),
-    )
+    document = uploads.pdf_field("Document signé (PDF)")
 
     class Meta:
         model = Convention
@@ -259,12 +254,7 @@ class ConventionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
 
 
 class AmendmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
-    document = forms.FileField(
-        label="Document signé (PDF)",
-        required=False,
-        validators=[uploads.validate_pdf],
-        help_text=uploads.help_text("PDF"),
-    )
+    document = uploads.pdf_field("Document signé (PDF)")
 
     class Meta:
         model = Amendment

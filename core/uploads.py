@@ -10,6 +10,7 @@ the first declares its type in a ``mimetype`` entry, the second lists its parts 
 import zipfile
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -107,3 +108,8 @@ def validate_pdf(upload):
     if upload:
         check_upload(upload, (PDF,), PDF.label)
     return upload
+
+
+def pdf_field(label):
+    """An optional form field for a signed document: a PDF within the limit."""
+    return forms.FileField(label=label, required=False, validators=[validate_pdf], help_text=help_text("PDF"))

@@ -61,13 +61,8 @@ class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
 
     def save_for(self, meeting, user):
         document = self.instance
-        upload = self.cleaned_data["file"]
         document.meeting = meeting
-        document.uploaded_by = user
-        document.original_name = upload.name[-255:]
-        document.content_type = self.detected.content_type
-        document.extension = self.detected.extension
-        document.size = upload.size
+        document.take_upload(self.cleaned_data["file"], self.detected, by=user)
         document.save()
         return document
 

@@ -41,6 +41,15 @@ class StoredFile(TimeStamped):
     class Meta:
         abstract = True
 
+    def take_upload(self, upload, file_type, *, by):
+        """Describe the upload held by ``file`` (``file_type``: what
+        :func:`core.uploads.check_upload` recognised); the caller saves."""
+        self.uploaded_by = by
+        self.original_name = upload.name[-255:]
+        self.content_type = file_type.content_type
+        self.extension = file_type.extension
+        self.size = upload.size
+
 
 class Attachment(StoredFile):
     class Kind(models.TextChoices):
