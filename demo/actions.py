@@ -1,5 +1,5 @@
 """The ``load_actions`` step of ``load_demo``: calls for projects, actions, their budgets,
-timelines, opinions, messages (data in :mod:`actions.demo_data`).
+timelines, opinions, messages (data in :mod:`demo.data.actions`).
 
 Idempotent like the rest of the command: every row is found by its natural key and only
 written when it differs. Dates of the timelines are the demo's, not the load's.
@@ -11,9 +11,7 @@ from decimal import Decimal
 from django.core.management.base import CommandError
 
 from accounts.models import Membership, Role, User
-
-from . import demo_data as data
-from .models import (
+from actions.models import (
     Action,
     ActionReport,
     AgeBand,
@@ -27,16 +25,12 @@ from .models import (
     Transition,
     variance_needs_explanation,
 )
-from .services import TRANSITIONS, next_reference
+from actions.services import TRANSITIONS, next_reference
+from demo import cites as loader
+from demo.data import actions as data
+from demo.data.cites import PASSWORD
 
 COORDINATION_STEPS = {"start_review", "request_changes", "programme", "reject", "close"}
-
-
-def _command():
-    # Imported here: the command imports this module to list its steps.
-    from cites import demo as load_demo
-
-    return load_demo
 
 
 def set_times(obj, created_at, updated_at=None):
@@ -52,9 +46,6 @@ def set_times(obj, created_at, updated_at=None):
 
 def load_partner_accounts(tally):
     """One partner account per demo association without one (authors of the timelines)."""
-    from cites.demo_data import PASSWORD
-
-    cmd = _command()
     for email, full_name, job_title, organisation_name in data.PARTNER_ACCOUNTS:
         values = {"full_name": full_name, "job_title": job_title, "is_active": True}
         user = User.objects.filter(email=email).first()
@@ -70,10 +61,10 @@ def load_partner_accounts(tally):
             if not password_ok:
                 user.set_password(PASSWORD)
         if outcome != "unchanged":
-            cmd.validate(user)
+            loader.validate(user)
             user.save()
         tally.record(User, outcome)
-        cmd.upsert(
+        loader.upsert(
             tally,
             Membership,
             {
@@ -81,7 +72,7 @@ def load_partner_accounts(tally):
                 "role": Role.PARTNER,
                 "cite": None,
                 "departement": "",
-                "organisation": cmd.organisation(organisation_name),
+                "organisation": loader.organisation(organisation_name),
             },
             is_active=True,
         )
@@ -98,11 +89,10 @@ def porteur_user(organisation):
 
 
 def load_calls(tally):
-    cmd = _command()
     calls = {}
     for key, spec in data.CALLS.items():
-        the_cite = cmd.cite(spec["cite"])
-        call = cmd.upsert(
+        the_cite = loader.cite(spec["cite"])
+        call = loader.upsert(
             tally,
             Call,
             {"cite": the_cite, "year": spec["year"], "title": spec["title"]},
@@ -112,7 +102,7 @@ def load_calls(tally):
             envelope=spec["envelope"],
             is_published=True,
         )
-        cmd.add_links(tally, call.axes, list(the_cite.axes.filter(code__in=spec["axes"])))
+        loader.add_links(tally, call.axes, list(the_cite.axes.filter(code__in=spec["axes"])))
         calls[key] = call
     return calls
 
@@ -164,15 +154,14 @@ def timeline(spec, index, action_spec_start):
 
 
 def load_action(tally, spec, call, index):
-    cmd = _command()
-    porteur = cmd.organisation(spec["porteur"])
+    porteur = loader.organisation(spec["porteur"])
     author = porteur_user(porteur)
     the_cite = call.cite
     axis = the_cite.axes.get(code=spec["axis"]) if spec.get("axis") else None
     people = spec.get("people", {})
     steps = timeline(spec, index, spec.get("start"))
     submitted_at = steps[0][1] if steps else None
-    action = cmd.upsert(
+    action = loader.upsert(
         tally,
         Action,
         {"cite": the_cite, "year": call.year, "title": spec["title"]},
@@ -199,13 +188,13 @@ def load_action(tally, spec, call, index):
     if submitted_at and not action.reference:
         action.reference = next_reference(the_cite, call.year)
         action.save(update_fields=["reference"])
-    cmd.add_links(tally, action.priority_areas, [cmd.priority_area(code) for code in spec.get("qpvs", [])])
-    cmd.add_links(tally, action.schools, [cmd.school(uai) for uai in spec.get("schools", [])])
-    cmd.add_links(tally, action.partners, [cmd.organisation(name) for name in spec.get("partners", [])])
+    loader.add_links(tally, action.priority_areas, [loader.priority_area(code) for code in spec.get("qpvs", [])])
+    loader.add_links(tally, action.schools, [loader.school(uai) for uai in spec.get("schools", [])])
+    loader.add_links(tally, action.partners, [loader.organisation(name) for name in spec.get("partners", [])])
 
     reported = spec["status"] in (Action.Status.REPORTED, Action.Status.CLOSED)
     for label, target, unit in spec.get("indicators", []):
-        cmd.upsert(
+        loader.upsert(
             tally,
             Indicator,
             {"action": action, "label": label},
@@ -216,11 +205,11 @@ def load_action(tally, spec, call, index):
     rows = budget_rows(spec)
     actuals = actual_amounts(spec, rows) if reported else [(None, "")] * len(rows)
     for (side, account, label, funder, amount), (actual, explanation) in zip(rows, actuals, strict=True):
-        cmd.upsert(
+        loader.upsert(
             tally,
             BudgetLine,
             {"action": action, "side": side, "account": account, "label": label},
-            funder=cmd.organisation(funder) if funder else None,
+            funder=loader.organisation(funder) if funder else None,
             amount_planned=amount,
             amount_actual=actual,
             variance_explanation=explanation,
@@ -236,7 +225,7 @@ def load_action(tally, spec, call, index):
             comment = comments.get(name, schedule["copil"])
         else:
             comment = comments.get(name, data.DEFAULT_COMMENTS.get(name, ""))
-        step = cmd.upsert(
+        step = loader.upsert(
             tally,
             Transition,
             {"action": action, "from_status": status, "to_status": rule.target},
@@ -252,20 +241,20 @@ def load_action(tally, spec, call, index):
     if reported:
         load_report(tally, spec, action, author, dict(steps)["report"])
     if the_cite.slug == data.ALES and spec["status"] not in (Action.Status.DRAFT, Action.Status.SUBMITTED):
-        cmd.add_links(tally, action.reviewers, [User.objects.get(email=data.PILOT_ALES)])
+        loader.add_links(tally, action.reviewers, [User.objects.get(email=data.PILOT_ALES)])
     if spec.get("opinion"):
         verdict, comment = spec["opinion"]
         opinion_author = User.objects.get(email=data.PILOT_ALES) if the_cite.slug == data.ALES else coordinator
-        opinion = cmd.upsert(
+        opinion = loader.upsert(
             tally, Opinion, {"action": action, "author": opinion_author}, verdict=verdict, comment=comment
         )
         review = dict(steps).get("start_review", last)
         set_times(opinion, review + datetime.timedelta(days=2))
     if spec.get("note"):
-        note = cmd.upsert(tally, Note, {"action": action, "text": spec["note"]}, author=coordinator)
+        note = loader.upsert(tally, Note, {"action": action, "text": spec["note"]}, author=coordinator)
         set_times(note, last + datetime.timedelta(hours=3))
     for position, (from_porteur, text) in enumerate(spec.get("messages", [])):
-        message = cmd.upsert(
+        message = loader.upsert(
             tally,
             Message,
             {"action": action, "text": text},
@@ -331,9 +320,8 @@ def actual_amounts(spec, rows):
 
 def load_report(tally, spec, action, author, reported_at):
     """The bilan of a reported or closed action: texts, beneficiaries (counts), dates."""
-    cmd = _command()
     texts = spec.get("bilan", {})
-    report = cmd.upsert(
+    report = loader.upsert(
         tally,
         ActionReport,
         {"action": action},
@@ -352,7 +340,7 @@ def load_report(tally, spec, action, author, reported_at):
         # spread the participants over the bands, the remainder on the first one
         share_girls = girls // len(bands) + (girls % len(bands) if position == 0 else 0)
         share_boys = boys // len(bands) + (boys % len(bands) if position == 0 else 0)
-        cmd.upsert(
+        loader.upsert(
             tally,
             BeneficiaryCount,
             {"report": report, "age_band": band},

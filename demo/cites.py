@@ -1,4 +1,4 @@
-"""The ground steps of ``python manage.py load_demo`` (pilotage/management/commands):
+"""The ground steps of ``python manage.py load_demo`` (demo/management/commands):
 the demo cités, their perimeter, partners, conventions and demo accounts.
 
 Idempotent: every object is looked up by its natural key (INSEE code, QPV code, UAI,
@@ -7,10 +7,10 @@ when it differs, and left untouched (no save, no history row) when it already ma
 Every object is validated with ``full_clean()`` before it is saved, and the whole load
 runs in one transaction: a bad code aborts everything with a readable error.
 
-The data lives in ``cites/demo_data.py``. Upper floors (actions, funding, meetings) add
-their own ``load_…(tally)`` steps in their ``demo.py``, built with ``upsert()``,
-``add_links()`` and the ``cite()``/``organisation()``… look-ups of this module; the
-command, on the top floor, runs them all in order.
+The data lives in ``demo/data/``. The other steps (actions, funding, meetings:
+``demo/actions.py``, ``demo/financements.py``, ``demo/pilotage.py``) are built with
+``upsert()``, ``add_links()`` and the ``cite()``/``organisation()``… look-ups of this
+module; the command runs them all in order.
 """
 
 from collections import Counter, defaultdict
@@ -20,7 +20,6 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 
 from accounts.models import Membership, Role, User
-from cites import demo_data as data
 from cites.models import (
     Cite,
     Commune,
@@ -32,6 +31,7 @@ from cites.models import (
     School,
     Signatory,
 )
+from demo.data import cites as data
 
 
 # --- Bookkeeping and generic helpers -----------------------------------------------------

@@ -18,23 +18,15 @@ import datetime
 from decimal import Decimal
 
 from actions.models import Action
-
-from . import demo_data as data
-from . import services
-from .models import Envelope, FundingLine, LineStatus, Payment
+from demo import cites as loader
+from demo.data import financements as data
+from financements import services
+from financements.models import Envelope, FundingLine, LineStatus, Payment
 
 S = LineStatus
 
 
-def _loader():
-    """The demo loader's helpers (imported late: the loader imports this module)."""
-    from cites import demo as load_demo
-
-    return load_demo
-
-
 def load_envelopes(tally):
-    loader = _loader()
     for slug, funder_name, programme, amounts, legal_reference in data.ENVELOPES:
         the_cite, funder = loader.cite(slug), loader.organisation(funder_name)
         for year, amount in amounts.items():

@@ -16,13 +16,14 @@ kind and subject is kept.
 
 import datetime
 
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action
-
-from .models import AgendaItem, Attendee, Meeting, ProgrammingDecision, Report
-from .tasks import generate_report
+from demo import cites as loader
+from pilotage.models import AgendaItem, Attendee, Meeting, ProgrammingDecision, Report
+from pilotage.tasks import generate_report
 
 S = Action.Status
 DECISION_OF_STATUS = {
@@ -75,24 +76,18 @@ ALES_ATTENDEES = [
 ]
 
 
-def _loader():
-    from cites import demo as load_demo
-
-    return load_demo
-
-
 def _at(year, month, day, hour, minute=0):
     return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
 def _meeting(tally, cite, title, **values):
-    return _loader().upsert(tally, Meeting, {"cite": cite, "title": title}, **values)
+    return loader.upsert(tally, Meeting, {"cite": cite, "title": title}, **values)
 
 
 def _agenda(tally, meeting, actions, decided_by=None):
     """The agenda; with ``decided_by``, the decisions of a held meeting (applied and
     validated), with one programming decision per programmed action."""
-    upsert = _loader().upsert
+    upsert = loader.upsert
     for order, action in enumerate(actions, start=1):
         values = {"action": action, "order": order}
         if decided_by:
@@ -118,7 +113,7 @@ def _agenda(tally, meeting, actions, decided_by=None):
 
 
 def _attendees(tally, meeting, rows):
-    upsert = _loader().upsert
+    upsert = loader.upsert
     for name, organisation_name, category, presence in rows:
         upsert(
             tally,
@@ -153,19 +148,12 @@ def _report(tally, kind, cite, year, by, meeting=None, action=None):
     generate_report(report.pk)  # the task function itself, not the broker
     report.refresh_from_db()
     if report.status != Report.Status.DONE:
-        raise _command_error(f"Rapport de démonstration en échec ({report}) : {report.error}")
+        raise CommandError(f"Rapport de démonstration en échec ({report}) : {report.error}")
     tally.record(Report, "created")
     return report
 
 
-def _command_error(message):
-    from django.core.management.base import CommandError
-
-    return CommandError(message)
-
-
 def load_pilotage(tally):
-    loader = _loader()
     ales, alencon = loader.cite("ales-agglomeration"), loader.cite("alencon-perseigne")
     coordinator = User.objects.get(email="coordination.ales@example.org")
 

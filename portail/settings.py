@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "actions",
     "financements",
     "pilotage",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -25,8 +25,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cites.demo_data import ACCOUNTS
 from cites.models import Cite, Convention
+from demo.data.cites import ACCOUNTS
 from financements.exports import TABLES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.heavy]

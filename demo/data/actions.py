@@ -1,7 +1,7 @@
 """Demo calls for projects and actions, loaded by ``load_demo`` (step ``load_actions``).
 
 Everything here is fictional (titles, figures, people), built on the demo cités,
-organisations and accounts of :mod:`cites.demo_data`. Natural keys: a call is
+organisations and accounts of :mod:`demo.data.cites`. Natural keys: a call is
 (cité, year, title), an action (cité, year, title), a budget line (action, side,
 account, label), an indicator (action, label), a step of the timeline (action, from,
 to), a message (action, text).
@@ -16,7 +16,7 @@ less than the 270 000 € of the year.
 import datetime
 from decimal import Decimal
 
-from cites.demo_data import (
+from demo.data.cites import (
     ALENCON,
     ALES,
     ALES_AGGLO,
@@ -37,12 +37,12 @@ POINT_ALENCON = "Compagnie Point d'Alençon"
 VALENTON_REUSSITE = "Association Valenton Réussite"
 PETITS_PAS = "Ludothèque Les Petits Pas"
 
-# QPVs and schools of the perimeters (see cites.demo_data)
+# QPVs and schools of the perimeters (see demo.data.cites)
 PRES_ST_JEAN, CAUVEL, TAMARIS, ROCHEBELLE, TRESCOL = "QN03021C", "QN03022D", "QN03023E", "QN03024F", "QN03025G"
 JEAN_MOULIN, MAT_PSJ, ELEM_PSJ, ELEM_CAUVEL = "0300901S", "0300902T", "0300903U", "0300904V"
 COLLEGE_GRAND_COMBE, LYCEE_ALES, ELEM_SALINDRES = "0300905W", "0300906X", "0300907Y"
 
-# One partner account per demo association that has none in cites.demo_data, so that
+# One partner account per demo association that has none in demo.data.cites, so that
 # every step of the timelines has an author. Same demo password.
 PARTNER_ACCOUNTS = [
     ("contact.cevennes@example.org", "Karim Haddad", "Directeur du centre social", CEVENNES),
@@ -127,7 +127,7 @@ CALLS = {
 
 # --- Actions -----------------------------------------------------------------------------
 def action(title, porteur, call, status, **fields):
-    """One demo action; see the module docstring and ``actions.demo`` for the keys."""
+    """One demo action; see the module docstring and ``demo.actions`` for the keys."""
     return {"title": title, "porteur": porteur, "call": call, "status": status, **fields}
 
 

@@ -10,7 +10,7 @@ match the yearly commitments of the demo conventions. Legal references are ficti
 from decimal import Decimal
 
 from actions.models import Action
-from cites.demo_data import ALENCON, ALES, ALES_AGGLO, ANCT, CU_ALENCON, MEN, VALENTON
+from demo.data.cites import ALENCON, ALES, ALES_AGGLO, ANCT, CU_ALENCON, MEN, VALENTON
 
 # (cité slug, funder name, programme, {year: amount}, legal reference)
 ENVELOPES = [

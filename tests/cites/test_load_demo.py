@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models import Sum
 
 from accounts.models import Membership, Role, User
-from cites import demo_data
 from cites.models import Cite, Commune, Convention, ConventionCommitment, Organisation, PriorityArea, School
 from cites.validators import validate_insee, validate_qpv, validate_rna, validate_siret, validate_uai
+from demo.data import cites as demo_data
 
 PASSWORD = "Demo-Cite-2026!"
 DEMO_EMAILS = [

@@ -1,18 +1,18 @@
 """``python manage.py load_demo``: load (or bring back) the whole demo data set.
 
-It lives on the top floor because it runs every app's step, in order: territories,
-cités, organisations, conventions and accounts (cites/demo.py), then calls and actions
-(actions/demo.py), funding (financements/demo.py), meetings and reports
-(pilotage/demo.py). Idempotent: a second run creates and changes nothing.
+It lives on the top floor (the ``demo`` app) because it runs a step for every app, in
+order: territories, cités, organisations, conventions and accounts (demo/cites.py), then
+calls and actions (demo/actions.py), funding (demo/financements.py), meetings and reports
+(demo/pilotage.py). Idempotent: a second run creates and changes nothing.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from actions.demo import load_actions
-from cites import demo as cites_demo
-from financements.demo import load_funding
-from pilotage.demo import load_pilotage
+from demo import cites as cites_demo
+from demo.actions import load_actions
+from demo.financements import load_funding
+from demo.pilotage import load_pilotage
 
 STEPS = [*cites_demo.STEPS, load_actions, load_funding, load_pilotage]
 
