@@ -46,11 +46,20 @@ def test_xlsx_parses_back_to_the_same_figures(login, money):
 
     envelopes = list(book["Enveloppes"].iter_rows(values_only=True))
     assert envelopes[0][:4] == ("Financeur", "Programme", "Année", "Montant de l'enveloppe")
+    column = {name: index for index, name in enumerate(envelopes[0])}
     amounts = {row[0]: row for row in envelopes[1:]}
-    assert amounts["ANCT"][3] == 10000 and amounts["ANCT"][5] == 4000 and amounts["ANCT"][7] == 2000
-    assert amounts["ANCT"][9] == 6000  # reste à programmer
-    assert amounts["ANCT"][10] == "'+33 1 23 45 67 89"
-    assert sum(row[3] for row in envelopes[1:]) == 15000
+    anct = amounts["ANCT"]
+    assert (anct[column["Montant de l'enveloppe"]], anct[column["Décidé"]], anct[column["Versé"]]) == (
+        10000,
+        4000,
+        2000,
+    )
+    assert anct[column["Reste à programmer"]] == 6000
+    assert anct[column["Référence juridique"]] == "'+33 1 23 45 67 89"
+    # One row per envelope, then the total row (the ledger's, as on the overview page).
+    assert envelopes[-1][0] == "Total"
+    assert envelopes[-1][column["Montant de l'enveloppe"]] == 15000
+    assert sum(row[column["Montant de l'enveloppe"]] for row in envelopes[1:-1]) == 15000
     cell = book["Enveloppes"]["D2"]
     assert cell.data_type == "n" and cell.number_format == EURO_FORMAT
 
@@ -85,9 +94,11 @@ def test_csv_parses_back_to_the_same_figures(login, money):
     booby_trap(money)
     envelopes = read_csv(download(login, money, "export_csv", "enveloppes"))
     assert envelopes[0][0] == "Financeur"
+    column = {name: index for index, name in enumerate(envelopes[0])}
     anct = next(row for row in envelopes if row[0] == "ANCT")
-    assert (anct[3], anct[5], anct[7]) == ("10000,00", "4000,00", "2000,00")
-    assert sum(euros(row[3]) for row in envelopes[1:]) == D("15000.00")
+    amounts = (column["Montant de l'enveloppe"], column["Décidé"], column["Versé"], column["À reverser"])
+    assert tuple(anct[index] for index in amounts) == ("10000,00", "4000,00", "2000,00", "0,00")
+    assert sum(euros(row[amounts[0]]) for row in envelopes[1:-1]) == D("15000.00") == euros(envelopes[-1][amounts[0]])
 
     lines = read_csv(download(login, money, "export_csv", "lignes"))
     assert sum(euros(row[5]) for row in lines[1:]) == D("8000.00")
