@@ -24,10 +24,13 @@ browser-deps:
 migrate: $(VENV)/.installed sysdeps
 	$(PY) manage.py migrate --noinput
 
+# The explicit reset: brings every demo object back to its demo values.
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+# Loads the demo only into an empty database: a restart keeps what a person edited.
+run: migrate
+	$(PY) manage.py load_demo --if-empty
 	@bash scripts/run.sh
 
 # The whole suite but the heavy whole-portal checks, which CI runs once, in its

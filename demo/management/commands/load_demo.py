@@ -4,11 +4,16 @@ It lives on the top floor (the ``demo`` app) because it runs a step for every ap
 order: territories, cités, organisations, conventions and accounts (demo/cites.py), then
 calls and actions (demo/actions.py), funding (demo/financements.py), meetings and reports
 (demo/pilotage.py). Idempotent: a second run creates and changes nothing.
+
+``--if-empty`` (used by ``make run``) loads only into a database without any cité, so
+that starting the portal never resets demo objects a person edited; ``make demo`` runs
+the command without it, as the explicit reset.
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cites.models import Cite
 from demo import cites as cites_demo
 from demo.actions import load_actions
 from demo.financements import load_funding
@@ -20,7 +25,20 @@ STEPS = [*cites_demo.STEPS, load_actions, load_funding, load_pilotage]
 class Command(BaseCommand):
     help = "Charge (ou remet à jour) les données de démonstration : cités, partenaires, conventions, comptes."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Ne charge rien si la base contient déjà une cité (les données modifiées sont conservées).",
+        )
+
     def handle(self, *args, **options):
+        if options["if_empty"] and Cite.objects.exists():
+            self.stdout.write(
+                "La base contient déjà des cités : données de démonstration conservées telles quelles "
+                "(« make demo » les remet à leur état initial)."
+            )
+            return
         tally = cites_demo.Tally()
         with transaction.atomic():
             for step in STEPS:
