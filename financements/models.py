@@ -108,18 +108,6 @@ class EnvelopeQuerySet(models.QuerySet):
     def for_cite_year(self, cite, year):
         return self.filter(cite=cite, year=year)
 
-    def with_totals(self):
-        """requested, decided, committed, justified (sums over lines) and paid (payments)."""
-        return self.annotate(
-            requested_total=money_sum("lines__requested_amount", filter=~Q(lines__status=LineStatus.CANCELLED)),
-            proposed_total=money_sum("lines__proposed_amount", filter=~Q(lines__status=LineStatus.CANCELLED)),
-            decided_total=money_sum("lines__decided_amount", filter=Q(lines__status__in=DECIDED_STATUSES)),
-            committed_total=money_sum("lines__decided_amount", filter=Q(lines__status__in=COMMITTED_STATUSES)),
-            justified_total=money_sum("lines__decided_amount", filter=Q(lines__status=LineStatus.JUSTIFIED)),
-            paid_total=_subquery_sum(Payment.objects.filter(line__envelope=OuterRef("pk")), "line__envelope", "amount"),
-            lines_count=models.Count("lines", filter=~Q(lines__status=LineStatus.CANCELLED)),
-        )
-
 
 class FundingLineQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -186,7 +174,8 @@ class Envelope(TimeStamped):
     # the transaction that changes a line or a payment of the envelope (see
     # services.refresh_envelope_totals). They let the national and préfecture dashboards
     # read this small table instead of every line and payment of the year. They cover the
-    # lines drawn on the envelope only; ``with_totals()`` still recomputes from the rows.
+    # lines drawn on the envelope only. They are the ledger's cache (financements.ledger
+    # reads them for the pages covering many cités); the tests compare them with the rows.
     stored_decided = models.DecimalField(
         "total décidé (tenu à jour)",
         **MONEY,
@@ -249,21 +238,6 @@ class Envelope(TimeStamped):
 
     def get_absolute_url(self):
         return reverse("financements:envelope_detail", args=[self.pk])
-
-    def decided_sum(self):
-        """Sum of the decided amounts drawn on the envelope, from the database."""
-        return self.lines.counted().aggregate(total=money_sum("decided_amount"))["total"]
-
-    @property
-    def remaining(self):
-        """What is left to decide (uses the ``with_totals()`` annotation when present)."""
-        decided = getattr(self, "decided_total", None)
-        return self.amount - (self.decided_sum() if decided is None else decided)
-
-    @property
-    def consumption_rate(self):
-        """Decided / envelope, in percent (None for an empty envelope); needs ``with_totals()``."""
-        return rate(self.decided_total, self.amount)
 
 
 class FundingLine(TimeStamped):
