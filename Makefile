@@ -6,13 +6,20 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := portail.settings
 
-.PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean
+.PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean lock
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis.")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Impossible de créer le virtualenv : installez python3-venv (apt-get install python3-venv)."; exit 1; }
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $@
+
+# The locks: requirements.in and requirements-dev.in hold the top-level pins; this compiles
+# them, every transitive dependency pinned and hashed, into requirements*.txt.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 # WeasyPrint needs Pango (and HarfBuzz); PDF tests read text back with poppler-utils.
 sysdeps:
