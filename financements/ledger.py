@@ -332,68 +332,63 @@ def asked_by_funder(action_ids):
 # --- A meeting ---------------------------------------------------------------------------
 @dataclass
 class MeetingRow:
-    """One funder before and after a COPIL: ``before`` is what was decided outside this
-    meeting's agenda, ``at_meeting`` what the agenda brings (what was decided on it once
-    decided, otherwise what its proposals ask), ``after`` the sum."""
+    """One funder of a COPIL's dossier: what was decided outside the meeting's agenda
+    (``before``, of which ``before_outside`` outside any envelope), what the agenda's
+    proposals ask (``asked``), what the meeting decided on them (``decided``), and the
+    envelope if the proposals are adopted as asked (``after``, ``remaining``). The dossier
+    prepares the meeting: generated before or after it, it shows the same figures, and no
+    decision counts twice."""
 
     funder_id: int
     label: str
     envelope: Decimal | None
     before: Decimal = ZERO
+    before_outside: Decimal = ZERO
     asked: Decimal = ZERO
-    at_meeting: Decimal = ZERO
-    outside: Decimal = ZERO  # decided outside any envelope (in before or at_meeting)
+    decided: Decimal = ZERO
 
     @property
     def after(self):
-        return self.before + self.at_meeting
+        return self.before + self.asked
 
     @property
     def remaining(self):
-        """Left on the funder's envelopes after the meeting (money outside envelopes
-        uses none)."""
-        return None if self.envelope is None else self.envelope - self.after + self.outside
+        """Left on the funder's envelopes if the asks are adopted (money outside
+        envelopes uses none)."""
+        return None if self.envelope is None else self.envelope - self.after + self.before_outside
 
 
-def meeting_rows(meeting, decided_items=None):
-    """Per funder of the meeting's cité and year: envelope, decided before the meeting,
-    what its agenda asks and brings, and after. An agenda proposal already decided counts
-    once, in ``at_meeting`` (never both before and after); one still to decide brings
-    what its budget asks; one rejected or postponed brings nothing.
-
-    ``decided_items``: ``{action_id: decision}`` of the agenda (read from the meeting
-    when ``None``)."""
-    from_agenda = meeting.agenda_items.exclude(action=None)
-    if decided_items is None:
-        decided_items = dict(from_agenda.values_list("action_id", "decision"))
+def meeting_rows(meeting):
+    """Per funder of the meeting's cité and year (see :class:`MeetingRow`) — a fixed
+    number of queries."""
+    agenda_ids = list(meeting.agenda_items.exclude(action=None).values_list("action_id", flat=True))
     lines = lines_for(meeting.cite, meeting.year)
-    agenda_ids = list(decided_items)
     rows = {row.funder_id: row for row in funder_rows(meeting.cite, meeting.year, lines)}
     before = figures_by(lines.exclude(action_id__in=agenda_ids), "funder")
-    on_agenda = figures_by(lines.filter(action_id__in=agenda_ids), "action", "funder")
-    pending = [action_id for action_id, decision in decided_items.items() if not decision]
+    before_outside = figures_by(lines.exclude(action_id__in=agenda_ids).filter(envelope__isnull=True), "funder")
+    decided = figures_by(lines.filter(action_id__in=agenda_ids), "funder")
     asks = asked_by_funder(agenda_ids)
-    pending_asks = asked_by_funder(pending)
+    names = _funder_names({**before, **decided, **asks})
     result = {}
 
     def entry(funder_id):
         if funder_id not in result:
             row = rows.get(funder_id)
-            label = row.label if row else _funder_names({funder_id: None}).get(funder_id, "")
+            label = row.label if row else names.get(funder_id, "")
             result[funder_id] = MeetingRow(funder_id, label, row.envelope if row else None)
         return result[funder_id]
 
     for funder_id, row in rows.items():
-        entry(funder_id).outside = row.outside.decided if row.outside else ZERO
+        if row.envelope is not None or funder_id in asks:
+            entry(funder_id)
     for funder_id, money in before.items():
         entry(funder_id).before = money.decided
+    for funder_id, money in before_outside.items():
+        entry(funder_id).before_outside = money.decided
+    for funder_id, money in decided.items():
+        entry(funder_id).decided = money.decided
     for funder_id, amount in asks.items():
         entry(funder_id).asked = amount
-    for (action_id, funder_id), money in on_agenda.items():
-        if decided_items.get(action_id):
-            entry(funder_id).at_meeting += money.decided
-    for funder_id, amount in pending_asks.items():
-        entry(funder_id).at_meeting += amount
     return sorted(result.values(), key=lambda row: (-(row.envelope or ZERO), row.label, row.funder_id))
 
 

@@ -351,7 +351,7 @@ def copil_dossier_context(report):
         "consumption": consumption,
         "consumption_totals": {
             name: sum((getattr(row, name) or ZERO for row in consumption), ZERO)
-            for name in ("envelope", "before", "at_meeting", "after")
+            for name in ("envelope", "before", "asked", "decided", "after")
         },
         "funding": funding,
         "sheets": sheets,
