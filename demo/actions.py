@@ -156,10 +156,26 @@ def timeline(spec, index, action_spec_start):
 def load_action(tally, spec, call, index):
     porteur = loader.organisation(spec["porteur"])
     author = porteur_user(porteur)
+    steps = timeline(spec, index, spec.get("start"))
+    action = _upsert_action(tally, spec, call, porteur, author, steps)
+    reported = spec["status"] in (Action.Status.REPORTED, Action.Status.CLOSED)
+    _load_budget(tally, spec, action, reported)
+    coordinator = User.objects.get(email=data.COORDINATORS[action.cite.slug])
+    _load_timeline(tally, spec, action, steps, author, coordinator)
+    first = steps[0][1] if steps else data.at(data.D(2026, 11, 9))
+    last = steps[-1][1] if steps else first
+    set_times(action, first - datetime.timedelta(days=12), last)
+    if reported:
+        load_report(tally, spec, action, author, dict(steps)["report"])
+    _load_exchanges(tally, spec, action, steps, last, author, coordinator)
+    return action
+
+
+def _upsert_action(tally, spec, call, porteur, author, steps):
+    """The action row (its status and dates are the demo's), its reference and links."""
     the_cite = call.cite
     axis = the_cite.axes.get(code=spec["axis"]) if spec.get("axis") else None
     people = spec.get("people", {})
-    steps = timeline(spec, index, spec.get("start"))
     submitted_at = steps[0][1] if steps else None
     action = loader.upsert(
         tally,
@@ -191,8 +207,11 @@ def load_action(tally, spec, call, index):
     loader.add_links(tally, action.priority_areas, [loader.priority_area(code) for code in spec.get("qpvs", [])])
     loader.add_links(tally, action.schools, [loader.school(uai) for uai in spec.get("schools", [])])
     loader.add_links(tally, action.partners, [loader.organisation(name) for name in spec.get("partners", [])])
+    return action
 
-    reported = spec["status"] in (Action.Status.REPORTED, Action.Status.CLOSED)
+
+def _load_budget(tally, spec, action, reported):
+    """Indicators (with results once reported) and budget lines (with actual amounts)."""
     for label, target, unit in spec.get("indicators", []):
         loader.upsert(
             tally,
@@ -215,7 +234,9 @@ def load_action(tally, spec, call, index):
             variance_explanation=explanation,
         )
 
-    coordinator = User.objects.get(email=data.COORDINATORS[the_cite.slug])
+
+def _load_timeline(tally, spec, action, steps, author, coordinator):
+    """The workflow steps the action went through, backdated to the demo's schedule."""
     status = Action.Status.DRAFT
     comments = spec.get("comments", {})
     schedule = data.SCHEDULE[spec["call"]]
@@ -234,12 +255,11 @@ def load_action(tally, spec, call, index):
         )
         set_times(step, when)
         status = rule.target
-    first = steps[0][1] if steps else data.at(data.D(2026, 11, 9))
-    last = steps[-1][1] if steps else first
-    set_times(action, first - datetime.timedelta(days=12), last)
 
-    if reported:
-        load_report(tally, spec, action, author, dict(steps)["report"])
+
+def _load_exchanges(tally, spec, action, steps, last, author, coordinator):
+    """Reviewers, the opinion, the coordination's note and the messages."""
+    the_cite = action.cite
     if the_cite.slug == data.ALES and spec["status"] not in (Action.Status.DRAFT, Action.Status.SUBMITTED):
         loader.add_links(tally, action.reviewers, [User.objects.get(email=data.PILOT_ALES)])
     if spec.get("opinion"):
@@ -262,7 +282,6 @@ def load_action(tally, spec, call, index):
             from_porteur=from_porteur,
         )
         set_times(message, last + datetime.timedelta(days=1 + position, hours=2))
-    return action
 
 
 def indicator_result(target):

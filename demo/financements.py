@@ -4,8 +4,9 @@ and payments of the demo actions that exist.
 Idempotent like the rest of the loader: envelopes are upserted on their natural key
 (cité, funder, programme, year); lines are created from the budgets only for budget
 lines that have none; each money stage is applied only when the line has not reached it
-yet, through :mod:`financements.services` so that the demo obeys the same invariants
-(an envelope too small for a demo decision leaves the line requested).
+yet, through :mod:`financements.services`, with the cité's demo coordinator as the actor,
+so that the demo obeys the same invariants and role checks (an envelope too small for a
+demo decision leaves the line requested).
 
 Stages, by action status: a proposal under review has requested lines; a programmed
 action has decided and committed lines with an advance paid (balance due); an action in
@@ -17,9 +18,11 @@ spent than paid: its first line is « à reverser ».
 import datetime
 from decimal import Decimal
 
+from accounts.models import User
 from actions.models import Action
 from demo import cites as loader
 from demo.data import financements as data
+from demo.data.actions import COORDINATORS
 from financements import services
 from financements.models import Envelope, FundingLine, LineStatus, Payment
 
@@ -43,9 +46,9 @@ def _record(tally, model, created):
     tally.record(model, "created" if created else "unchanged")
 
 
-def _fund_action(tally, action, recover):
+def _fund_action(tally, action, recover, by):
     before = set(action.funding_lines.values_list("pk", flat=True))
-    services.create_lines_from_budget(action, by=None)
+    services.create_lines_from_budget(action, by=by)
     lines = list(action.funding_lines.select_related("envelope", "funder", "action").order_by("pk"))
     for line in lines:
         _record(tally, FundingLine, line.pk not in before)
@@ -54,7 +57,7 @@ def _fund_action(tally, action, recover):
     for index, line in enumerate(lines):
         if line.status == S.REQUESTED:
             try:
-                services.decide_lines_bulk([(line, line.requested_amount)], by=None)
+                services.decide_lines_bulk([(line, line.requested_amount)], by=by)
             except services.FundingError:
                 continue  # the demo envelope is full: the line stays requested
         if line.status == S.DECIDED:
@@ -64,7 +67,7 @@ def _fund_action(tally, action, recover):
                 act_type=act_type,
                 reference=f"{action.reference}-{index + 1}",
                 date=datetime.date(action.year, 3, 15),
-                by=None,
+                by=by,
             )
         paid = line.paid_amount()
         if line.status in (S.COMMITTED, S.PAID) and not paid:
@@ -76,7 +79,7 @@ def _fund_action(tally, action, recover):
                     amount=advance,
                     date=datetime.date(action.year, 4, 15),
                     reference=f"Avance {action.reference}",
-                    by=None,
+                    by=by,
                 )
                 _record(tally, Payment, True)
                 paid = advance
@@ -87,7 +90,7 @@ def _fund_action(tally, action, recover):
                 amount=line.decided_amount - paid,
                 date=datetime.date(action.year + 1, 2, 15),
                 reference=f"Solde {action.reference}",
-                by=None,
+                by=by,
             )
             _record(tally, Payment, True)
         if recover and index == 0 and line.status in (S.PAID, S.JUSTIFIED) and not line.amount_to_recover:
@@ -96,10 +99,10 @@ def _fund_action(tally, action, recover):
                 S.TO_RECOVER,
                 amount_to_recover=(line.decided_amount / 10).quantize(Decimal("0.01")),
                 comment="Le bilan fait apparaître des dépenses inférieures au versement (données de démonstration).",
-                by=None,
+                by=by,
             )
         elif action.status == "closed" and line.status == S.PAID:
-            services.change_status(line, S.JUSTIFIED, by=None)
+            services.change_status(line, S.JUSTIFIED, by=by)
 
 
 def load_funding(tally):
@@ -107,6 +110,7 @@ def load_funding(tally):
     load_envelopes(tally)
     statuses = (*data.FUNDED_STATUSES, *data.REVIEWED_STATUSES)
     for slug in sorted({slug for slug, *_ in data.ENVELOPES}):
+        by = User.objects.get(email=COORDINATORS[slug])  # the money moves as the coordinator moves it
         actions = list(
             Action.objects.filter(cite__slug=slug, status__in=statuses).select_related("cite").order_by("year", "pk")
         )
@@ -114,4 +118,4 @@ def load_funding(tally):
         for action in actions:
             recover = not recover_done and action.status in ("reported", "closed")
             recover_done = recover_done or recover
-            _fund_action(tally, action, recover)
+            _fund_action(tally, action, recover, by)
