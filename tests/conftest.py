@@ -12,6 +12,9 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import OrderBy
+from django.db.models.functions import Random
+from django.db.models.sql.compiler import SQLCompiler
 from django.template import base as template_base
 
 from accounts.models import Membership, Role
@@ -53,6 +56,41 @@ def _hardened(settings, tmp_path, request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _unordered_querysets_in_random_order():
+    """A queryset that states no ordering (no ``order_by``, no ``Meta.ordering``, or a
+    GROUP BY query, where Django ignores ``Meta.ordering``) comes back in random order, as
+    the database is free to do: a page, export or test that relies on insertion order
+    fails here rather than in production on PostgreSQL.
+
+    Left alone: an explicit ``order_by()`` (which clears ``default_ordering``: counts,
+    ``exists``, aggregates and ``In`` subqueries do the same), ``distinct`` queries (an
+    ORDER BY term must be selected there) and compound queries (SQLite refuses ORDER BY
+    in their parts). The idea is les-emplois' (after adamj.eu's 2023 article).
+    """
+    original = SQLCompiler._order_by_pairs
+
+    def _order_by_pairs(self):
+        query = self.query
+        if (
+            query.default_ordering
+            and not query.order_by
+            and not query.extra_order_by
+            and not query.distinct
+            and not query.combinator
+            and not query.combined_queries
+            # Django drops Meta.ordering from GROUP BY queries (``values().annotate()``)
+            and (query.group_by is not None or not (query.get_meta() and query.get_meta().ordering))
+        ):
+            yield OrderBy(Random()), False
+            return
+        yield from original(self)
+
+    SQLCompiler._order_by_pairs = _order_by_pairs
+    yield
+    SQLCompiler._order_by_pairs = original
 
 
 @pytest.fixture

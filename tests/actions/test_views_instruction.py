@@ -5,14 +5,13 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Call, Note, Opinion
 from actions.views.common import PAGE_SIZE
+from tests.querycount import assert_same_query_count
 
 from .factories import BudgetLineFactory, CallFactory, IndicatorFactory
 
@@ -106,24 +105,19 @@ class TestList:
         assert list(by_call) == [on_other_call]
 
     def test_query_count_does_not_grow_with_rows(self, login, world, make_action):
-        client = login(world.a.coordinator)
-        client.get(reverse("actions:list"))  # warm the session
-
-        def count_with(total):
+        def grow(total):
             for _ in range(total - Action.objects.count()):
                 make_action(status=S.SUBMITTED)
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(reverse("actions:list"))
-            assert response.status_code == 200
+
+        def check(response, total):
             page = response.context["page_obj"]
             assert page.paginator.count == total
             assert len(page) == min(total, PAGE_SIZE)
-            return len(queries)
 
-        small = count_with(5)
-        large = count_with(50)  # two pages: the first one is full
-        assert small == large, (small, large)
-        assert small <= 12
+        client = login(world.a.coordinator)
+        # 50 rows make two pages: the first one is full
+        count = assert_same_query_count(client, reverse("actions:list"), grow, sizes=(5, 50), check=check)
+        assert count <= 12
 
     def test_cite_filter_for_users_who_read_several_cites(self, login, world, make_action):
         in_a = make_action(status=S.SUBMITTED, title="Proposition A")
@@ -154,29 +148,22 @@ class TestList:
 
     @pytest.mark.parametrize("with_cite", [False, True])
     def test_admin_query_count_does_not_grow_with_rows(self, login, world, make_action, with_cite):
-        client = login(world.admin)
-        query = {"cite": world.b.cite.pk} if with_cite else {}
-        client.get(reverse("actions:list"), query)  # warm the session
+        url = reverse("actions:list") + (f"?cite={world.b.cite.pk}" if with_cite else "")
 
-        def count_for(n):
-            for _ in range(n):
+        def grow(n):  # n actions in each cité
+            for _ in range(n - Action.objects.filter(cite=world.b.cite).count()):
                 make_action(status=S.SUBMITTED, side="b")
                 make_action(status=S.SUBMITTED)
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(reverse("actions:list"), query).status_code == 200
-            return len(queries)
 
-        assert count_for(3) == count_for(8)
+        assert_same_query_count(login(world.admin), url, grow, sizes=(3, 8))
 
 
 def test_detail_query_count_does_not_grow_with_rows(login, world, make_action):
     """The action page at 5 and at 50: actions of the cité, and budget lines, indicators,
     messages and notes of the action shown."""
     action = make_action(status=S.IN_REVIEW)
-    client = login(world.a.coordinator)
-    client.get(action.get_absolute_url())  # warm the session
 
-    def count_with(total):
+    def grow(total):
         for index in range(action.messages.count(), total):
             BudgetLineFactory(action=action, account="60", amount_planned=10)
             IndicatorFactory(action=action)
@@ -186,13 +173,8 @@ def test_detail_query_count_does_not_grow_with_rows(login, world, make_action):
             make_action(status=S.SUBMITTED)
         assert Action.objects.filter(cite=world.a.cite).count() == total
         assert action.messages.count() == action.notes.count() == total
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(action.get_absolute_url()).status_code == 200
-        return len(queries)
 
-    small = count_with(5)
-    large = count_with(50)
-    assert small == large, (small, large)
+    assert_same_query_count(login(world.a.coordinator), action.get_absolute_url(), grow, sizes=(5, 50))
 
 
 class TestDetailAndWorkflow:

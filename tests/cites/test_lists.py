@@ -8,8 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership, Role
@@ -22,8 +20,8 @@ from tests.factories import (
     OrganisationFactory,
     SchoolFactory,
 )
+from tests.querycount import assert_same_query_count, one_by_one
 
-SMALL, LARGE = 3, 15
 INVALID_CHOICE = "Sélectionnez un choix valide"
 
 
@@ -31,26 +29,6 @@ def get(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200
     return html.unescape(response.content.decode())
-
-
-def count_queries(client, url):
-    client.get(url)  # warm-up
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
-
-
-def assert_flat(client, url, build):
-    """Same number of queries with SMALL and LARGE matching rows (and the rows are shown)."""
-    labels = [build(i) for i in range(SMALL)]
-    small, content = count_queries(client, url)
-    assert all(label in content for label in labels)
-    labels += [build(i) for i in range(SMALL, LARGE)]
-    large, content = count_queries(client, url)
-    missing = [label for label in labels if label not in content]
-    assert not missing, f"rows missing: {missing}"
-    assert small == large, f"{small} queries with {SMALL} rows, {large} with {LARGE}"
 
 
 def select_options(content, name):
@@ -153,7 +131,7 @@ def test_cite_list_queries_flat_with_filters(login, world):
         return cite.name
 
     url = reverse("cites:cite_list") + "?q=filtr%C3%A9e&departement=30&statut=labelled&tri=-communes"
-    assert_flat(login(world.a.prefecture), url, build)
+    assert_same_query_count(login(world.a.prefecture), url, one_by_one(build))
 
 
 # --- Organisations -----------------------------------------------------------------------
@@ -217,7 +195,7 @@ def test_organisation_list_queries_flat_with_filters(login, world):
         return organisation.name
 
     url = reverse("cites:organisation_list") + f"?financeurs=1&cite={world.a.cite.pk}&q=Financeur&tri=-nom"
-    assert_flat(login(world.a.coordinator), url, build)
+    assert_same_query_count(login(world.a.coordinator), url, one_by_one(build))
 
 
 # --- Conventions -------------------------------------------------------------------------
@@ -280,4 +258,4 @@ def test_convention_list_queries_flat_with_filters(login, world):
         return convention.title
 
     url = reverse("cites:convention_list") + f"?cite={world.a.cite.pk}&statut=signed&annee=2026&tri=-engagements"
-    assert_flat(login(world.a.coordinator), url, build)
+    assert_same_query_count(login(world.a.coordinator), url, one_by_one(build))

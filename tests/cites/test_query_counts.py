@@ -8,8 +8,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, Role
@@ -25,32 +23,7 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
-
-SMALL, LARGE = 3, 15
-
-
-def measure(client, url):
-    client.get(url)  # warm-up: caches (content types, templates) filled once per process
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
-
-
-def grow(build, start, stop):
-    """Call ``build(i)`` for i in [start, stop) and return the labels that should appear."""
-    return [build(i) for i in range(start, stop)]
-
-
-def assert_same_count_at_two_sizes(client, url, build, *, already=0):
-    labels = grow(build, already, SMALL)
-    small, content = measure(client, url)
-    assert all(label in content for label in labels), "the first rows appear"
-    labels += grow(build, SMALL, LARGE)
-    large, content = measure(client, url)
-    missing = [label for label in labels if label not in content]
-    assert not missing, f"rows missing from the page: {missing}"
-    assert small == large, f"{small} queries with {SMALL} rows, {large} with {LARGE}"
+from tests.querycount import LARGE, assert_same_query_count, one_by_one
 
 
 def test_cite_list(login, world):
@@ -69,7 +42,7 @@ def test_cite_list(login, world):
         cite.schools.add(SchoolFactory(commune=commune))
         return cite.name
 
-    assert_same_count_at_two_sizes(login(prefecture), reverse("cites:cite_list"), build)
+    assert_same_query_count(login(prefecture), reverse("cites:cite_list"), one_by_one(build))
 
 
 def test_organisation_list(login, world):
@@ -85,7 +58,7 @@ def test_organisation_list(login, world):
         )
         return organisation.name
 
-    assert_same_count_at_two_sizes(login(coordinator), reverse("cites:organisation_list"), build)
+    assert_same_query_count(login(coordinator), reverse("cites:organisation_list"), one_by_one(build))
 
 
 def test_convention_list(login, world):
@@ -97,7 +70,7 @@ def test_convention_list(login, world):
             ConventionCommitmentFactory(convention=convention, funder=funder, year=year, amount=Decimal(1000 + i))
         return convention.title
 
-    assert_same_count_at_two_sizes(login(world.a.coordinator), reverse("cites:convention_list"), build)
+    assert_same_query_count(login(world.a.coordinator), reverse("cites:convention_list"), one_by_one(build))
 
 
 def test_members_page(login, world):
@@ -119,7 +92,7 @@ def test_members_page(login, world):
 
     url = reverse("cites:members", args=[cite.pk])
     client = login(coordinator)
-    assert_same_count_at_two_sizes(client, url, build)
+    assert_same_query_count(client, url, one_by_one(build))
     content = client.get(url).content.decode()
     assert all(f"Partenaire {i:02d}" in content and f"invite{i:02d}@example.org" in content for i in range(LARGE))
 
@@ -139,7 +112,7 @@ def test_cite_detail(login, world):
         ConventionFactory(cite=cite, title=f"Convention {i:02d}", start_date=datetime.date(2025, 9, 1))
         return f"Sous-axe {i:02d}"
 
-    assert_same_count_at_two_sizes(login(world.a.coordinator), reverse("cites:cite_detail", args=[cite.pk]), build)
+    assert_same_query_count(login(world.a.coordinator), reverse("cites:cite_detail", args=[cite.pk]), one_by_one(build))
     content = login(world.a.coordinator).get(cite.get_absolute_url()).content.decode()
     for i in range(LARGE):
         assert all(f"{kind} {i:02d}" in content for kind in ("Commune", "Quartier", "École", "Convention"))
@@ -157,7 +130,7 @@ def test_admin_lists_stay_flat_too(login, world, url_name):
             url_name, f"Organisation nationale {i:02d}"
         )
 
-    assert_same_count_at_two_sizes(login(world.admin), reverse(f"cites:{url_name}"), build)
+    assert_same_query_count(login(world.admin), reverse(f"cites:{url_name}"), one_by_one(build))
 
 
 def test_convention_detail_commitments(login, world):
@@ -170,4 +143,4 @@ def test_convention_detail_commitments(login, world):
         ConventionCommitmentFactory(convention=convention, funder=funder, year=2026 + i % 3)
         return funder.name
 
-    assert_same_count_at_two_sizes(login(world.a.coordinator), url, build)
+    assert_same_query_count(login(world.a.coordinator), url, one_by_one(build))

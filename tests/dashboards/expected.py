@@ -6,17 +6,22 @@ from decimal import Decimal
 from django.utils import timezone
 
 from actions.models import Action
-from financements.models import DECIDED_STATUSES, Envelope, FundingLine, Payment
+from financements.models import Envelope, FundingLine, Payment
 from pilotage.models import Meeting, Report
 
-S = Action.Status
-PROGRAMMED = {S.PROGRAMMED, S.IN_PROGRESS, S.REPORTED, S.CLOSED}
+# The status groups written out, not imported: the production groups are part of what
+# these tests check. A funding line draws on its envelope from its decision on, and keeps
+# that decision when money is to be given back or was given back.
+DECIDED = frozenset({"decided", "committed", "paid", "justified", "to_recover", "recovered"})
+# An action counts as programmed from the COPIL's decision on; drafts are the porteur's own.
+PROGRAMMED = frozenset({"programmed", "in_progress", "reported", "closed"})
+DRAFT = "draft"
 ZERO = Decimal("0")
 
 
 def staff_actions(cite_ids, year):
     """What cité staff see: every action but drafts."""
-    return [a for a in Action.objects.all() if a.cite_id in cite_ids and a.year == year and a.status != S.DRAFT]
+    return [a for a in Action.objects.all() if a.cite_id in cite_ids and a.year == year and a.status != DRAFT]
 
 
 def cite_figures(cite, year):
@@ -32,7 +37,7 @@ def cite_figures(cite, year):
     for line in FundingLine.objects.all():
         if line.action.cite_id == cite.pk and line.action.year == year:
             names[line.funder_id] = line.funder.name
-            if line.status in DECIDED_STATUSES:
+            if line.status in DECIDED:
                 decided[line.funder_id] += line.decided_amount
     for payment in Payment.objects.all():
         if payment.line.action.cite_id == cite.pk and payment.line.action.year == year:
@@ -79,7 +84,7 @@ def by_cite(cites, year):
         actions = staff_actions({cite.pk}, year)
         envelope = sum((e.amount for e in Envelope.objects.all() if e.cite_id == cite.pk and e.year == year), ZERO)
         lines = [ln for ln in FundingLine.objects.all() if ln.action.cite_id == cite.pk and ln.action.year == year]
-        decided = sum((ln.decided_amount for ln in lines if ln.status in DECIDED_STATUSES), ZERO)
+        decided = sum((ln.decided_amount for ln in lines if ln.status in DECIDED), ZERO)
         paid = sum((p.amount for ln in lines for p in ln.payments.all()), ZERO)
         copils = [
             m.starts_at

@@ -6,19 +6,18 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Membership, Role
 from actions.models import Action
 from cites.models import Cite
-from financements.models import DECIDED_STATUSES, FundingLine, Payment
+from financements.models import FundingLine, Payment
 from tests.factories import CiteFactory
+from tests.querycount import assert_same_query_count
 
 from .conftest import YEAR
-from .expected import by_cite
+from .expected import DECIDED, by_cite
 from .helpers import cells_by_col, number, parse
 
 PREFECTURE = reverse("dashboards:prefecture")
@@ -106,9 +105,7 @@ def test_national_aggregates_by_region_and_departement(login, world, populate):
     regions = {group["label"]: group for group in response.context["regions"]}
     assert regions["Occitanie"]["decided"] == expected[world.a.cite.pk]["decided"]
     assert regions["Île-de-France"]["decided"] == expected[world.b.cite.pk]["decided"]
-    decided_all = sum(
-        (ln.decided_amount for ln in FundingLine.objects.all() if ln.status in DECIDED_STATUSES), Decimal("0")
-    )
+    decided_all = sum((ln.decided_amount for ln in FundingLine.objects.all() if ln.status in DECIDED), Decimal("0"))
     assert response.context["total"]["decided"] == decided_all
     assert response.context["total"]["paid"] == sum(p.amount for p in Payment.objects.all())
     # The chart's data equal the région table.
@@ -142,9 +139,7 @@ def test_partner_home_shows_their_actions_money_and_open_calls(login, world, pop
     rows = {row["action"].pk: row for row in response.context["rows"]}
     assert set(rows) == {a.pk for a in mine}  # drafts included, nothing of other porteurs
     for action in mine:
-        decided = sum(
-            (ln.decided_amount for ln in action.funding_lines.all() if ln.status in DECIDED_STATUSES), Decimal("0")
-        )
+        decided = sum((ln.decided_amount for ln in action.funding_lines.all() if ln.status in DECIDED), Decimal("0"))
         paid = sum((p.amount for ln in action.funding_lines.all() for p in ln.payments.all()), Decimal("0"))
         assert (rows[action.pk]["decided"], rows[action.pk]["paid"]) == (decided, paid)
     tables, _ = parse(response)
@@ -163,19 +158,17 @@ def test_partner_home_shows_their_actions_money_and_open_calls(login, world, pop
 )
 def test_query_count_does_not_grow_with_the_data(login, world, populate, url, who):
     user = world.admin if who == "admin" else getattr(world.a, who)
-    client = login(user)
-    populate("a", 3)
-    populate("b", 3)
-    client.get(url)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(url, {"annee": YEAR}).status_code == 200
-    populate("a", 40)
-    populate("b", 20)
-    CiteFactory(departement="30")
-    with CaptureQueriesContext(connection) as large:
-        assert client.get(url, {"annee": YEAR}).status_code == 200
-    assert len(small) == len(large), [q["sql"] for q in large]
-    assert len(large) <= 20
+    sizes = {"small": (3, 3), "large": (40, 20)}
+
+    def grow(size):
+        in_a, in_b = sizes[size]
+        populate("a", in_a)
+        populate("b", in_b)
+        if size == "large":
+            CiteFactory(departement="30")
+
+    count = assert_same_query_count(login(user), f"{url}?annee={YEAR}", grow, sizes=list(sizes))
+    assert count <= 20
 
 
 def test_partner_list_is_paginated(login, world, populate):

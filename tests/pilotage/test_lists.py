@@ -7,12 +7,11 @@ import html
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from pilotage.models import Meeting, Report
+from tests.querycount import assert_same_query_count, one_by_one
 
 from .factories import AgendaItemFactory, AttendeeFactory, MeetingFactory, ReportFactory
 
@@ -23,25 +22,6 @@ def get(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200
     return html.unescape(response.content.decode())
-
-
-def count_queries(client, url):
-    client.get(url)  # warm-up
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
-
-
-def assert_flat(client, url, build):
-    labels = [build(i) for i in range(SMALL)]
-    small, content = count_queries(client, url)
-    assert all(label in content for label in labels)
-    labels += [build(i) for i in range(SMALL, LARGE)]
-    large, content = count_queries(client, url)
-    missing = [label for label in labels if label not in content]
-    assert not missing, f"rows missing: {missing}"
-    assert small == large, f"{small} queries with {SMALL} rows, {large} with {LARGE}"
 
 
 def select_values(content, name):
@@ -135,7 +115,7 @@ def test_meeting_list_queries_flat_with_filters(login, world, make_proposal):
         return meeting.title
 
     url = reverse("pilotage:meeting_list", args=[world.a.cite.pk]) + "?instance=technical&periode=passees&tri=-lieu"
-    assert_flat(login(world.a.pilot), url, build)
+    assert_same_query_count(login(world.a.pilot), url, one_by_one(build))
 
 
 # --- Reports -----------------------------------------------------------------------------
@@ -205,4 +185,4 @@ def test_report_list_queries_flat_with_filters(login, world):
         return row(report)
 
     url = reverse("pilotage:report_list", args=[world.a.cite.pk]) + "?type=evaluation&etat=done&annee=2026&tri=-version"
-    assert_flat(login(world.a.coordinator), url, build)
+    assert_same_query_count(login(world.a.coordinator), url, one_by_one(build))
