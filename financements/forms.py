@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from cites.models import Organisation
+from core.forms import CrispyFormMixin
 
 from .models import Envelope, FundingLine, LineStatus, Payment
 from .services import STATUS_CHANGES, TRANSITIONS, rule_for
@@ -37,12 +38,15 @@ def money_field(label, *, required=True, help_text=""):
     )
 
 
-class EnvelopeForm(forms.ModelForm, DsfrBaseForm):
+class EnvelopeForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     amount = money_field("Montant")
 
     class Meta:
         model = Envelope
         fields = ["funder", "programme", "amount", "legal_reference", "notes"]
+
+    def get_layout(self):
+        return Layout("funder", "programme", Row(Column("amount"), Column("legal_reference")), "notes")
 
     def __init__(self, *args, cite, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +54,7 @@ class EnvelopeForm(forms.ModelForm, DsfrBaseForm):
         self.fields["funder"].help_text = "Les financeurs sont les organisations de la cité marquées « financeur »."
 
 
-class AmountsForm(DsfrBaseForm):
+class AmountsForm(CrispyFormMixin, DsfrBaseForm):
     proposed_amount = money_field("Montant proposé (instruction)", required=False)
     decided_amount = money_field(
         "Montant décidé (COPIL)", required=False, help_text="0 pour un refus ; vide tant que rien n'est décidé."
@@ -60,6 +64,9 @@ class AmountsForm(DsfrBaseForm):
         label="Référence externe", required=False, max_length=100, help_text="Par exemple : numéro de dossier Dauphin."
     )
 
+    def get_layout(self):
+        return Layout(Row(Column("proposed_amount"), Column("decided_amount")), "envelope", "external_reference")
+
     def __init__(self, *args, line, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["envelope"].queryset = Envelope.objects.filter(
@@ -68,10 +75,13 @@ class AmountsForm(DsfrBaseForm):
         self.fields["envelope"].empty_label = "Hors enveloppe"
 
 
-class LegalActForm(DsfrBaseForm):
+class LegalActForm(CrispyFormMixin, DsfrBaseForm):
     act_type = forms.ChoiceField(label="Type d'acte", choices=[("", "---------"), *FundingLine.LegalActType.choices])
     reference = forms.CharField(label="Référence de l'acte", max_length=250, required=False)
     date = forms.DateField(label="Date de l'acte", widget=DATE_WIDGET)
+
+    def get_layout(self):
+        return Layout("act_type", Row(Column("reference"), Column("date")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,13 +90,16 @@ class LegalActForm(DsfrBaseForm):
         ].help_text = "Au-delà de 23 000 € par porteur, une convention attributive est obligatoire (décret 2001-495)."
 
 
-class PaymentForm(DsfrBaseForm):
+class PaymentForm(CrispyFormMixin, DsfrBaseForm):
     kind = forms.ChoiceField(label="Nature", choices=[("", "---------"), *Payment.Kind.choices])
     amount = money_field("Montant")
     date = forms.DateField(label="Date du versement", widget=DATE_WIDGET)
     reference = forms.CharField(
         label="Référence", max_length=100, required=False, help_text="Par exemple : numéro de mandat."
     )
+
+    def get_layout(self):
+        return Layout(Row(Column("kind"), Column("amount")), Row(Column("date"), Column("reference")))
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -95,7 +108,7 @@ class PaymentForm(DsfrBaseForm):
         return amount
 
 
-class StatusForm(DsfrBaseForm):
+class StatusForm(CrispyFormMixin, DsfrBaseForm):
     status = forms.ChoiceField(label="Nouveau statut")
     amount_to_recover = money_field("Montant à reverser", required=False, help_text="Seulement pour « À reverser ».")
     comment = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 3}))
