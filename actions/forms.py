@@ -6,6 +6,7 @@ from cites.models import LocalAxis, Organisation
 from cites.validators import normalize_siret, validate_siret
 from core import uploads
 from core.formatting import format_euros
+from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
 
 from .models import (
     CHARGE_ACCOUNTS,
@@ -25,11 +26,22 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class CallForm(forms.ModelForm, DsfrBaseForm):
+class CallForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Call
         fields = ["cite", "year", "title", "text", "opens_at", "closes_at", "envelope", "axes", "is_published"]
         widgets = {"opens_at": DATETIME_WIDGET, "closes_at": DATETIME_WIDGET, "axes": forms.CheckboxSelectMultiple}
+
+    def get_layout(self):
+        return Layout(
+            Row(Column("cite"), Column("year")),
+            "title",
+            "text",
+            Row(Column("opens_at"), Column("closes_at")),
+            "envelope",
+            "axes",
+            "is_published",
+        )
 
     def __init__(self, *args, cites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +61,9 @@ class CallForm(forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class ProposalCreateForm(forms.ModelForm, DsfrBaseForm):
+class ProposalCreateForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    submit_label = "Créer le brouillon"
+
     class Meta:
         model = Action
         fields = ["porteur", "title"]
@@ -61,8 +75,10 @@ class ProposalCreateForm(forms.ModelForm, DsfrBaseForm):
         self.fields["porteur"].help_text = "L'organisation qui porte l'action et demande le financement."
 
 
-class ActionForm(forms.ModelForm, DsfrBaseForm):
+class ActionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     """The fiche action itself; ``version`` detects concurrent edits."""
+
+    submit_label = "Enregistrer la fiche"
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     age_bands = forms.MultipleChoiceField(
@@ -91,6 +107,33 @@ class ActionForm(forms.ModelForm, DsfrBaseForm):
             "objectives": "De un à trois objectifs, formulés avec des verbes d'action et mesurables.",
             "need": "Le constat, sur le territoire, auquel l'action répond.",
         }
+
+    def get_layout(self):
+        return Layout(
+            "version",
+            Fieldset(
+                "L'action",
+                "title",
+                Row(Column("national_objective"), Column("local_axis")),
+                "need",
+                "objectives",
+                "description",
+            ),
+            Fieldset("Calendrier et lieu", Row(Column("start_date"), Column("end_date")), "place"),
+            Fieldset(
+                "Publics",
+                "age_bands",
+                Row(Column("expected_participants"), Column("expected_girls"), Column("expected_boys")),
+                "priority_areas",
+                "schools",
+            ),
+            Fieldset(
+                "Partenaires et contact",
+                "partners",
+                "contact_name",
+                Row(Column("contact_email"), Column("contact_phone")),
+            ),
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,7 +223,11 @@ class IndicatorForm(forms.ModelForm, DsfrBaseForm):
 IndicatorFormSet = forms.inlineformset_factory(Action, Indicator, form=IndicatorForm, extra=2, can_delete=True)
 
 
-class OpinionForm(forms.ModelForm, DsfrBaseForm):
+class OpinionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    submit_label = "Enregistrer mon avis"
+    submit_class = "fr-btn--secondary"
+    form_tag = False  # the page's <form> posts to actions:opinion
+
     class Meta:
         model = Opinion
         fields = ["verdict", "comment"]
@@ -191,12 +238,16 @@ class OpinionForm(forms.ModelForm, DsfrBaseForm):
         self.fields["verdict"].choices = Opinion.Verdict.choices  # no empty radio button
 
 
-class TextForm(DsfrBaseForm):
+class TextForm(CrispyFormMixin, DsfrBaseForm):
+    submit_class = "fr-btn--secondary"
+    form_tag = False  # the page's <form> posts to the note or the message view
+
     text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
-    def __init__(self, *args, label="Message", **kwargs):
+    def __init__(self, *args, label="Message", submit_label="Envoyer le message", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["text"].label = label
+        self.submit_label = submit_label
 
 
 def funder_choices():
@@ -205,7 +256,10 @@ def funder_choices():
 
 
 # --- Bilan -------------------------------------------------------------------------------
-class ActionReportForm(forms.ModelForm, DsfrBaseForm):
+class ActionReportForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    submit_label = None  # one submit for the whole bilan page
+    form_tag = False
+
     class Meta:
         model = ActionReport
         fields = ["carried_out", "results", "difficulties", "outlook"]
@@ -302,8 +356,10 @@ BudgetActualFormSet = forms.modelformset_factory(BudgetLine, form=BudgetActualFo
 
 
 # --- Attachments -------------------------------------------------------------------------
-class AttachmentForm(forms.ModelForm, DsfrBaseForm):
+class AttachmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     """A document, accepted for its content (magic bytes), never for its extension."""
+
+    submit_label = "Joindre le document"
 
     class Meta:
         model = Attachment
@@ -324,7 +380,9 @@ class AttachmentForm(forms.ModelForm, DsfrBaseForm):
 
 
 # --- Partner sign-up ---------------------------------------------------------------------
-class SignupEmailForm(DsfrBaseForm):
+class SignupEmailForm(CrispyFormMixin, DsfrBaseForm):
+    submit_label = "Recevoir le lien"
+
     email = forms.EmailField(
         label="Votre adresse électronique",
         help_text="Nous y envoyons un lien pour confirmer l'adresse et créer votre compte.",
@@ -342,6 +400,8 @@ SIGNUP_ORGANISATION_KINDS = [
 class SignupForm(AcceptInvitationForm):
     """Name, password and the organisation by SIRET (its name only when it is new)."""
 
+    submit_label = "Créer mon compte"
+
     siret = forms.CharField(
         label="SIRET de votre organisation",
         max_length=20,
@@ -356,6 +416,11 @@ class SignupForm(AcceptInvitationForm):
     organisation_kind = forms.ChoiceField(
         label="Type d'organisation", choices=SIGNUP_ORGANISATION_KINDS, initial=Organisation.Kind.ASSOCIATION
     )
+
+    def get_layout(self):
+        layout = super().get_layout()
+        layout.append(Fieldset("Votre organisation", "siret", "organisation_name", "organisation_kind"))
+        return layout
 
     def clean_siret(self):
         value = normalize_siret(self.cleaned_data["siret"])
@@ -374,7 +439,11 @@ class SignupForm(AcceptInvitationForm):
 
 
 # --- Reviewers ---------------------------------------------------------------------------
-class ReviewersForm(DsfrBaseForm):
+class ReviewersForm(CrispyFormMixin, DsfrBaseForm):
+    submit_label = "Désigner les rapporteurs"
+    submit_class = "fr-btn--secondary"
+    form_tag = False  # the page's <form> posts to actions:reviewers
+
     reviewers = forms.ModelMultipleChoiceField(
         label="Rapporteurs",
         queryset=None,

@@ -8,11 +8,13 @@ errors on top and the page's actions at the bottom.
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from dsfr.forms import DsfrBaseForm
 
 __all__ = [
-    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Layout", "Row", "dsfr_helper",
+    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Layout", "Row", "SubmitColumn",
+    "dsfr_helper",
 ]  # fmt: skip
 
 
@@ -34,6 +36,30 @@ def dsfr_helper(form=None, *, layout=None, submit_label="Enregistrer", cancel_ur
     return helper
 
 
+class SubmitColumn:
+    """A submit button in its own grid column, at the end of a row of fields (forms whose
+    fields and button sit on one line: meeting documents, report requests). No name: the
+    POST data stays the form's fields."""
+
+    template = "dsfr/layout/submit_column.html"
+
+    def __init__(self, label, css_class="fr-col-12 fr-col-md-2"):
+        self.label, self.css_class = label, css_class
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        return render_to_string(self.template, {"column": self})
+
+
+class FilterActions:
+    """« Filtrer » and « Réinitialiser » (back to the unfiltered list: the page's path)."""
+
+    template = "dsfr/layout/filter_actions.html"
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        request = context.get("request")
+        return render_to_string(self.template, {"reset_url": request.path if request else ""})
+
+
 class CrispyFormMixin:
     """Gives a form its ``helper``: the layout of :meth:`get_layout` (every field in order
     by default) and the submit button of ``submit_label``. Built on first use, after
@@ -41,13 +67,23 @@ class CrispyFormMixin:
     ``form_action``… before rendering."""
 
     submit_label = "Enregistrer"
+    submit_class = ""  # e.g. "fr-btn--secondary"
+    form_tag = True  # False: the template draws the <form> (the fields sit inside a larger page form)
+    form_show_errors = True  # False: the page draws its own alert above the fields
 
     def get_layout(self):
         return None
 
     @cached_property
     def helper(self):
-        return dsfr_helper(self, layout=self.get_layout(), submit_label=self.submit_label)
+        return dsfr_helper(
+            self,
+            layout=self.get_layout(),
+            submit_label=self.submit_label,
+            submit_class=self.submit_class,
+            form_tag=self.form_tag,
+            form_show_errors=self.form_show_errors,
+        )
 
 
 class FilterForm(CrispyFormMixin, DsfrBaseForm):
@@ -63,8 +99,7 @@ class FilterForm(CrispyFormMixin, DsfrBaseForm):
             for name, field in self.fields.items()
             if not field.widget.is_hidden
         ]
-        actions = Div(template="dsfr/layout/filter_actions.html")
-        return Layout(Row(*columns, actions, css_class="fr-grid-row--bottom fr-col-12"))
+        return Layout(Row(*columns, FilterActions(), css_class="fr-grid-row--bottom fr-col-12"))
 
     @cached_property
     def helper(self):

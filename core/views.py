@@ -5,9 +5,13 @@ from django.shortcuts import render
 FORM_PAGE_TEMPLATE = "core/form_page.html"
 
 
-def form_page(request, form, *, title, breadcrumbs, cancel_url=None, intro="", submit_label="Enregistrer", **extra):
-    """A page holding one form: title, optional lead paragraph, the form with its submit
-    and cancel buttons (``templates/core/form_page.html``)."""
+def form_page(request, form, *, title, breadcrumbs, cancel_url=None, intro="", submit_label=None, **extra):
+    """A page holding one form: title, optional lead paragraph, the form drawn by its crispy
+    layout (``templates/core/form_page.html``) with its submit button (the form's own label
+    unless ``submit_label`` is given) and an « Annuler » link to ``cancel_url``."""
+    form.helper.cancel_url = cancel_url
+    if submit_label:
+        form.helper.submit_label = submit_label
     return render(
         request,
         FORM_PAGE_TEMPLATE,
@@ -15,9 +19,7 @@ def form_page(request, form, *, title, breadcrumbs, cancel_url=None, intro="", s
             "form": form,
             "page_title": title,
             "breadcrumbs": breadcrumbs,
-            "cancel_url": cancel_url,
             "intro": intro,
-            "submit_label": submit_label,
             **extra,
         },
     )

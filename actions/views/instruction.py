@@ -146,7 +146,7 @@ def action_detail(request, pk):
         "can_give_opinion": permissions.can_give_opinion(user, action),
         "opinion_form": forms.OpinionForm(instance=my_opinion, prefix="avis"),
         "notes": action.notes.select_related("author").order_by("created_at", "id") if can_see_opinions else [],
-        "note_form": forms.TextForm(label="Note interne", prefix="note"),
+        "note_form": forms.TextForm(label="Note interne", submit_label="Ajouter la note", prefix="note"),
         "can_read_messages": permissions.can_read_messages(user, action),
         "thread": action.messages.select_related("author").order_by("created_at", "id"),
         "can_post_message": permissions.can_post_message(user, action),

@@ -30,6 +30,7 @@ def action_update(request, pk):
         else:
             messages.success(request, "La fiche action est enregistrée.")
             return redirect(action)
+    form.helper.cancel_url = action.get_absolute_url()
     return render(
         request,
         "actions/action_form.html",
@@ -197,6 +198,7 @@ def action_attachments(request, pk):
                 return redirect(action)
             messages.success(request, f"« {attachment.original_name} » est joint à la proposition.")
             return redirect("actions:attachments", pk=action.pk)
+    form.helper.cancel_url = action.get_absolute_url()
     return render(
         request,
         "actions/action_attachments.html",
