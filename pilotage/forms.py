@@ -1,13 +1,14 @@
 from decimal import Decimal, InvalidOperation
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from core import uploads
 from core.formatting import format_euros
+from core.forms import CrispyFormMixin, SubmitColumn
 from core.params import MAX_YEAR, MIN_YEAR
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
@@ -19,7 +20,7 @@ MEETING_DOCUMENT_LABEL = "PDF, ODT ou DOCX"
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class MeetingForm(forms.ModelForm, DsfrBaseForm):
+class MeetingForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Meeting
         fields = ["kind", "title", "starts_at", "place", "chair", "minutes"]
@@ -31,11 +32,27 @@ class MeetingForm(forms.ModelForm, DsfrBaseForm):
         self.fields["title"].help_text = "Par exemple : COPIL de programmation 2026."
         self.fields["chair"].help_text = "Par exemple : le préfet du Gard et le président d'Alès Agglomération."
 
+    def get_layout(self):
+        return Layout(Row(Column("kind"), Column("starts_at")), "title", "place", "chair", "minutes")
 
-class AttendeeForm(forms.ModelForm, DsfrBaseForm):
+
+class AttendeeForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    """One row of the attendees table: each field in its cell (the page draws the table)."""
+
+    submit_label = None
+    form_tag = False
+    form_show_errors = False  # errors sit next to each field, inside its cell
+
     class Meta:
         model = Attendee
         fields = ["name", "organisation_name", "category", "presence"]
+
+    def get_layout(self):
+        hidden = [name for name, field in self.fields.items() if field.widget.is_hidden]
+        # Only a saved row can be deleted; the formset adds DELETE after __init__.
+        delete = ["DELETE"] if self.instance.pk and "DELETE" in self.fields else []
+        cells = (hidden + ["name"], ["organisation_name"], ["category"], ["presence"], delete)
+        return Layout(*(Div(*names, template="dsfr/layout/table_cell.html") for names in cells))
 
 
 AttendeeFormSet = forms.inlineformset_factory(
@@ -43,8 +60,12 @@ AttendeeFormSet = forms.inlineformset_factory(
 )
 
 
-class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
+class MeetingDocumentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     """A meeting document, accepted for its content (magic bytes), never its extension."""
+
+    submit_label = None  # the « Déposer » button ends the row
+    form_tag = False  # the meeting page draws the <form> (action, enctype), its fieldset and alert
+    form_show_errors = False
 
     class Meta:
         model = MeetingDocument
@@ -53,6 +74,16 @@ class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
             "title": "Par exemple : diaporama de présentation, relevé de décisions signé.",
             "file": uploads.help_text(MEETING_DOCUMENT_LABEL),
         }
+
+    def get_layout(self):
+        return Layout(
+            Row(
+                Column("title", css_class="fr-col-12 fr-col-md-5"),
+                Column("file", css_class="fr-col-12 fr-col-md-5"),
+                SubmitColumn("Déposer"),
+                css_class="fr-grid-row--bottom",
+            )
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -67,7 +98,11 @@ class MeetingDocumentForm(forms.ModelForm, DsfrBaseForm):
         return document
 
 
-class ReportRequestForm(DsfrBaseForm):
+class ReportRequestForm(CrispyFormMixin, DsfrBaseForm):
+    submit_label = None  # the « Générer » button ends the row
+    form_tag = False  # the report page draws the <form> with its HTMX attributes, and its alert
+    form_show_errors = False
+
     kind = forms.ChoiceField(label="Type de rapport")
     year = forms.IntegerField(label="Année", min_value=MIN_YEAR, max_value=MAX_YEAR)
     meeting = forms.ModelChoiceField(label="Réunion (dossier et compte rendu de COPIL)", queryset=None, required=False)
@@ -77,6 +112,17 @@ class ReportRequestForm(DsfrBaseForm):
         labels = dict(Report.Kind.choices)
         self.fields["kind"].choices = [(kind, labels[kind]) for kind in kinds]
         self.fields["meeting"].queryset = meetings
+
+    def get_layout(self):
+        return Layout(
+            Row(
+                Column("kind", css_class="fr-col-12 fr-col-md-4"),
+                Column("year", css_class="fr-col-12 fr-col-md-2"),
+                Column("meeting", css_class="fr-col-12 fr-col-md-4"),
+                SubmitColumn("Générer"),
+                css_class="fr-grid-row--bottom",
+            )
+        )
 
     def clean(self):
         data = super().clean()
