@@ -1,0 +1,86 @@
+"""Guard: every form in templates/ is drawn by crispy-forms through the DSFR pack
+(``{% crispy form %}`` or ``|crispy``), never another way. A plain file scan, no database.
+
+The pack itself (templates/dsfr/) is the one place that calls django-dsfr's
+``as_field_group``. Table formsets not yet converted are listed in ``TO_CONVERT``: the list
+may only shrink (a listed template that became clean fails too, so it gets removed).
+"""
+
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACK = TEMPLATES / "dsfr"
+
+FORBIDDEN = {
+    "django-dsfr field group outside the pack": re.compile(r"as_field_group"),
+    "the removed components/form.html": re.compile(r"components/form\.html"),
+    "Django's form rendering (as_p, as_table, as_ul, as_div)": re.compile(r"\.as_(p|table|ul|div)\b"),
+    "a whole form printed with {{ form }}": re.compile(r"\{\{\s*\w*form\s*(\|(?!crispy)[^}]*)?\}\}"),
+    # {{ form.title }}, {{ report_form.comment }}: a field printed by hand. Attributes of the
+    # form that are not fields stay allowed.
+    "a field printed by hand": re.compile(
+        r"\{\{\s*\w*form\.(?!management_form\b|non_field_errors\b|errors\b|instance\b|media\b|prefix\b)\w+\s*\}\}"
+    ),
+    # {% for field in form %}…{{ field }}: looping over the fields to print them (a loop that
+    # only lists their errors is fine).
+    "fields looped by hand": re.compile(
+        r"\{%\s*for\s+(\w+)\s+in\s+\w*form(\.visible_fields)?\s*%\}.*?\{\{\s*\1\s*(\||\}\})", re.DOTALL
+    ),
+    "a field written in HTML": re.compile(r"<(input|select|textarea)\b"),
+}
+
+# Still to convert (issue 11). Table formsets drawn cell by cell — their rows need a crispy
+# layout of cells, as pilotage's AttendeeForm has: budget lines (with the HTMX row add and
+# the page's version field), indicators, the bilan's tables, the programming table. Forms
+# written in HTML with no Django form behind them: the action list's filters, the
+# dashboards' year switcher, the COPIL agenda and decision screens, the comment of a
+# workflow transition on the action page.
+TO_CONVERT = {
+    "actions/action_budget.html",
+    "actions/action_detail.html",
+    "actions/action_indicators.html",
+    "actions/action_list.html",
+    "actions/action_report.html",
+    "actions/includes/_budget_new_row.html",
+    "actions/includes/_budget_row.html",
+    "dashboards/includes/_year_switcher.html",
+    "financements/programming.html",
+    "pilotage/meeting_agenda.html",
+    "pilotage/meeting_decisions.html",
+}
+
+
+def _offences():
+    found = {}
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        if PACK in path.parents:
+            continue
+        text = path.read_text()
+        reasons = [reason for reason, pattern in FORBIDDEN.items() if pattern.search(text)]
+        if reasons:
+            found[str(path.relative_to(TEMPLATES))] = reasons
+    return found
+
+
+def test_templates_render_forms_only_through_crispy():
+    offences = {name: reasons for name, reasons in _offences().items() if name not in TO_CONVERT}
+    assert offences == {}, f"Formulaires rendus hors de crispy-forms : {offences}"
+
+
+def test_the_list_of_templates_to_convert_only_shrinks():
+    still = set(_offences())
+    assert TO_CONVERT <= still, f"Déjà convertis, à retirer de TO_CONVERT : {sorted(TO_CONVERT - still)}"
+
+
+def test_templates_using_crispy_load_its_tags():
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        if PACK not in path.parents and ("{% crispy " in text or "|crispy" in text):
+            assert "crispy_forms_tags" in text, f"{path.relative_to(TEMPLATES)} : {{% load crispy_forms_tags %}} manque"
+
+
+def test_the_pack_draws_fields_with_django_dsfr():
+    # The one bridge between crispy and django-dsfr's markup (label, hint, error, aria).
+    assert "as_field_group" in (PACK / "field.html").read_text()
+    assert not (TEMPLATES / "components" / "form.html").exists()
