@@ -15,8 +15,10 @@ The figures of a set of funding lines (:class:`Figures`):
 - *justified*: the decided amounts of the lines whose bilan was accepted;
 - *paid*: the payments;
 - *to_recover*: what porteurs must give back (lines « à reverser »), *recovered*: what
-  they gave back (lines « reversé »); *net* = decided − to recover − recovered, the money
-  the action keeps in the end.
+  they gave back (lines « reversé »); the decided amount stays the decision, these are
+  shown beside it;
+- *remaining* and *consumption rate*: the envelope less, or divided by, the decided money
+  drawn on envelopes (``drawn``).
 
 Money outside any envelope (a CAF or a département co-funding an action with no envelope
 in the portal) is real: it counts in its funder's totals and in every total, in a « hors
@@ -106,16 +108,6 @@ class Figures:
         """Left to decide on the envelope (``None`` without envelope); money outside
         envelopes never uses an envelope."""
         return None if self.envelope is None else self.envelope - self.drawn
-
-    @property
-    def net(self):
-        """Decided, less what is to be or was given back."""
-        return self.decided - self.to_recover - self.recovered
-
-    @property
-    def to_pay(self):
-        """Decided and not yet paid (what is to be or was given back is not to pay)."""
-        return max(self.net - self.paid + self.recovered, ZERO)
 
     @property
     def consumption_rate(self):
