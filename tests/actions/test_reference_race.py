@@ -28,6 +28,9 @@ def wait_until_another_session_waits_on_a_lock():
     deadline = time.monotonic() + TIMEOUT
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            # Inside a transaction, PostgreSQL keeps the first snapshot of its statistics
+            # views: clear it, or the other session's wait is never seen.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
