@@ -38,7 +38,7 @@ from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
 from core.db import serialised
 from core.formatting import format_date_fr, format_euros
 
-from . import permissions
+from . import ledger, permissions
 from .models import (
     COMMITTED_STATUSES,
     DECIDED_STATUSES,
@@ -190,18 +190,12 @@ def _check_amount(value, label):
 
 
 def _decided_on(envelope_id, exclude_ids=()):
-    """Sum of the decided amounts drawn on an envelope, read now (call it under the lock)."""
-    total = (
-        FundingLine.objects.filter(envelope_id=envelope_id, status__in=DECIDED_STATUSES)
-        .exclude(pk__in=exclude_ids)
-        .aggregate(total=Sum("decided_amount"))["total"]
-    )
-    return total or ZERO
+    """The decided money drawn on an envelope, read now (call it under the lock)."""
+    return ledger.decided_total(FundingLine.objects.filter(envelope_id=envelope_id).exclude(pk__in=exclude_ids))
 
 
 def _paid_on(line_ids):
-    rows = Payment.objects.filter(line_id__in=line_ids).values("line_id").annotate(total=Sum("amount"))
-    return {row["line_id"]: row["total"] for row in rows}
+    return ledger.paid_by_line(line_ids)
 
 
 def refresh_envelope_totals(envelope_ids=None):
