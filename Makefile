@@ -5,6 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE := portail.settings
+# Development values, set explicitly: the settings fail closed without them (DEBUG off, no
+# start without SECRET_KEY). A variable already in the environment wins. The suite runs
+# with DEBUG off, as production does.
+run demo migrate: export DEBUG ?= true
+ifndef SECRET_KEY
+export SECRET_KEY := $(shell bash scripts/dev_secret_key.sh)
+endif
 
 .PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean lock
 

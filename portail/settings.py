@@ -22,15 +22,19 @@ if env_file.exists():
 # pytest (>= 8.2) sets PYTEST_VERSION while it runs.
 TESTING = "PYTEST_VERSION" in os.environ
 
-# Embedded defaults are for a developer machine; production sets DEBUG=false and SECRET_KEY.
-DEBUG = env.bool("DEBUG", default=True)
+# Fail closed: without variables DEBUG is off and there is no secret key, so the portal
+# refuses to start. `make run` and `make test` set their development values explicitly
+# (DEBUG=true and a random key kept in var/secret_key, see scripts/dev_secret_key.sh).
+# Only a pytest process, which no deployment is, gets a key of its own.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not TESTING:
         raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire quand DEBUG est désactivé (définissez la variable d'environnement SECRET_KEY)."
+            "SECRET_KEY est obligatoire : définissez la variable d'environnement SECRET_KEY "
+            "(50 caractères aléatoires, hors du dépôt). En développement, « make run » la crée."
         )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+    SECRET_KEY = "tests-only-key-set-because-PYTEST_VERSION-is-in-the-environment"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -44,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "widget_tweaks",
     "dsfr",
     "crispy_forms",
     "django_filters",

@@ -17,27 +17,50 @@ def _run_settings(**env):
     clean.update(env)
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.LANGUAGE_CODE, s.TIME_ZONE)"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.LANGUAGE_CODE, s.TIME_ZONE, s.DEBUG)"
     )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
-def test_refuses_to_start_without_secret_key_when_debug_is_off():
-    result = _run_settings(DEBUG="false", DJANGO_SETTINGS_MODULE="portail.settings")
-    assert result.returncode != 0
-    assert "SECRET_KEY est obligatoire" in result.stderr
+def test_refuses_to_start_without_secret_key_even_in_debug():
+    for debug in ("false", "true"):
+        result = _run_settings(DEBUG=debug, DJANGO_SETTINGS_MODULE="portail.settings")
+        assert result.returncode != 0
+        assert "SECRET_KEY est obligatoire" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    result = _run_settings(SECRET_KEY="k" * 50, DJANGO_SETTINGS_MODULE="portail.settings", VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "False"
+
+
+def test_the_development_key_is_random_private_and_kept(tmp_path):
+    def key(var_dir):
+        env = {**os.environ, "VAR_DIR": str(var_dir)}
+        return subprocess.run(
+            ["bash", "scripts/dev_secret_key.sh"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    first = key(tmp_path / "a")
+    assert len(first) >= 50
+    assert key(tmp_path / "a") == first
+    assert key(tmp_path / "b") != first
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def test_embedded_defaults_need_no_server(tmp_path):
     result = _run_settings(
         DEBUG="true",
+        SECRET_KEY="k" * 50,
         DJANGO_SETTINGS_MODULE="portail.settings",
         VAR_DIR=str(tmp_path),
         DATABASE_URL="",
         CELERY_BROKER_URL="",
     )
     assert result.returncode == 0, result.stderr
-    engine, broker, language, tz = result.stdout.split()
+    engine, broker, language, tz, debug = result.stdout.split()
+    assert debug == "True"
     assert engine == "django.db.backends.sqlite3"
     assert broker == "filesystem://"
     assert (language, tz) == ("fr-fr", "Europe/Paris")
