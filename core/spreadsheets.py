@@ -15,10 +15,11 @@ import datetime
 import io
 from decimal import Decimal
 
-from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from .files import private_download
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0.00 "€"'
@@ -103,17 +104,13 @@ def workbook(sheets):
     return book
 
 
-def _attachment(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def csv_response(headers, rows, filename):
-    return _attachment(("\ufeff" + csv_text(headers, rows)).encode("utf-8"), "text/csv; charset=utf-8", filename)
+    return private_download(
+        ("\ufeff" + csv_text(headers, rows)).encode("utf-8"), filename=filename, content_type="text/csv; charset=utf-8"
+    )
 
 
 def xlsx_response(sheets, filename):
     buffer = io.BytesIO()
     workbook(sheets).save(buffer)
-    return _attachment(buffer.getvalue(), XLSX_TYPE, filename)
+    return private_download(buffer.getvalue(), filename=filename, content_type=XLSX_TYPE)

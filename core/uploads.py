@@ -4,7 +4,9 @@ weighs at most ``settings.UPLOAD_MAX_BYTES`` (one limit for every upload of the 
 Accepted: PDF, OpenDocument text and spreadsheet (ODT, ODS), Office Open XML text and
 spreadsheet (DOCX, XLSX), PNG and JPEG. OpenDocument and Office files are zip archives:
 the first declares its type in a ``mimetype`` entry, the second lists its parts in
-``[Content_Types].xml`` (``word/document.xml`` or ``xl/workbook.xml``).
+``[Content_Types].xml`` (``word/document.xml`` or ``xl/workbook.xml``). Office files that
+carry macros (``.docm``, ``.xlsm``: a ``vbaProject.bin`` part, a ``macroEnabled`` content
+type) are refused with a message of their own, whatever their name.
 """
 
 import zipfile
@@ -35,6 +37,15 @@ ODS = FileType("ODS", "application/vnd.oasis.opendocument.spreadsheet", ".ods")
 DOCX = FileType("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
 XLSX = FileType("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx")
 OPENDOCUMENT = {ODT.content_type: ODT, ODS.content_type: ODS}
+# Never accepted: an Office document with macros (it would run code on the reader's machine).
+MACRO_OFFICE = FileType("Office avec macros", "application/vnd.ms-office.macroEnabled", "")
+
+
+def _has_macros(archive, names):
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return True
+    content_types = archive.read("[Content_Types].xml")[:200_000]
+    return b"macroenabled" in content_types.lower()
 
 
 def _zip_type(fileobj):
@@ -44,6 +55,8 @@ def _zip_type(fileobj):
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
                 return OPENDOCUMENT.get(archive.read("mimetype").decode("ascii", "replace").strip())
             if "[Content_Types].xml" in names:
+                if _has_macros(archive, names):
+                    return MACRO_OFFICE
                 if "word/document.xml" in names:
                     return DOCX
                 if "xl/workbook.xml" in names:
@@ -73,6 +86,13 @@ def detect_type(fileobj):
 
 
 ALL_TYPES = (PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX)
+_EXTENSIONS = {file_type.content_type: file_type.extension for file_type in ALL_TYPES}
+_EXTENSIONS["text/csv"] = ".csv"
+
+
+def extension_for(content_type):
+    """The extension of a type we serve (``.pdf``…), or ``""`` for an unknown one."""
+    return _EXTENSIONS.get((content_type or "").split(";")[0].strip().lower(), "")
 
 
 def max_bytes():
@@ -95,6 +115,11 @@ def check_upload(upload, types=ALL_TYPES, label=ACCEPTED_LABEL):
             f"Le fichier « {upload.name} » pèse {format_size(upload.size)} : la limite est de {format_size(limit)}."
         )
     detected = detect_type(upload)
+    if detected is MACRO_OFFICE:
+        raise ValidationError(
+            f"Le fichier « {upload.name} » est refusé : c'est un document Office avec macros. "
+            "Enregistrez-le sans macros (en .docx ou .xlsx) ou en PDF, puis déposez-le à nouveau."
+        )
     if detected not in types:
         raise ValidationError(
             f"Le fichier « {upload.name} » est refusé : son contenu n'est pas celui d'un document {label}, "

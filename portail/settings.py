@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "widget_tweaks",  # loaded by django-dsfr's field templates, which the DSFR pack reuses
     "dsfr",
     "crispy_forms",
     "django_filters",

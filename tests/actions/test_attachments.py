@@ -32,6 +32,23 @@ ODS_BYTES = zip_bytes({"mimetype": "application/vnd.oasis.opendocument.spreadshe
 DOCX_BYTES = zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
 XLSX_BYTES = zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
 PLAIN_ZIP = zip_bytes({"readme.txt": "bonjour"})
+# Word and Excel with macros, as Office writes them: a vbaProject.bin part and a
+# macroEnabled content type.
+DOCM_BYTES = zip_bytes(
+    {
+        "[Content_Types].xml": '<Types><Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+        "word/document.xml": "<w:document/>",
+        "word/vbaProject.bin": "Attribute VB_Name",
+    }
+)
+XLSM_BYTES = zip_bytes(
+    {
+        "[Content_Types].xml": '<Types><Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'
+        "</Types>",
+        "xl/workbook.xml": "<workbook/>",
+    }
+)
 
 
 @pytest.mark.parametrize(
@@ -192,3 +209,28 @@ def test_delete(login, world, make_action, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     assert not Attachment.objects.exists()
     assert not storage.exists(name)  # the file goes once the deletion is committed
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("statuts.docm", DOCM_BYTES), ("budget.docx", DOCM_BYTES), ("budget.xlsm", XLSM_BYTES)]
+)
+def test_office_documents_with_macros_are_refused_in_french(login, world, make_action, name, content):
+    action = make_action()
+    response = add(login(world.a.partner), action, name, content)
+    assert response.status_code == 200
+    assert f"Le fichier « {name} » est refusé : c&#x27;est un document Office avec macros." in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["RIB.pdf.bat", "RIB.html", "RIB", "RIB.PDF"])
+def test_a_download_is_named_after_its_detected_type_and_kept_out_of_caches(login, world, make_action, name):
+    action = make_action()
+    client = login(world.a.partner)
+    assert add(client, action, name, PDF_BYTES, kind="rib").status_code == 302
+    attachment = Attachment.objects.get()
+    response = client.get(download_url(action, attachment))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["Content-Disposition"] in ('attachment; filename="RIB.pdf"', 'attachment; filename="RIB.PDF"')
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
