@@ -11,7 +11,7 @@ from django.db import models
 
 from core.models import TimeStamped
 
-from . import Action, ScopedByActionQuerySet
+from .action import Action, ScopedByActionQuerySet
 
 
 def attachment_path(instance, filename):

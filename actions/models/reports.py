@@ -14,7 +14,8 @@ from django.db.models import F, Q
 
 from core.models import TimeStamped
 
-from . import Action, AgeBand, BudgetLine, ScopedByActionQuerySet, budget_gap_message
+from .action import Action, AgeBand, ScopedByActionQuerySet, budget_gap_message
+from .budget import BudgetLine
 
 
 class ActionReportQuerySet(ScopedByActionQuerySet):
