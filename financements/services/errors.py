@@ -2,17 +2,13 @@
 
 from decimal import Decimal
 
+from core.errors import OperationRefused
 from core.formatting import format_euros
 from financements.models import ZERO
 
 
-class FundingError(Exception):
+class FundingError(OperationRefused):
     """A money operation that would break an invariant; nothing was changed."""
-
-    def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
 
     def __str__(self):
         return " ".join([self.message, *self.problems])
