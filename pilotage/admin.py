@@ -24,12 +24,11 @@ class AttendeeInline(admin.TabularInline):
     fields = ["name", "organisation_name", "category", "presence"]
 
 
-class MeetingDocumentInline(admin.TabularInline):
-    model = MeetingDocument
-    extra = 0
-    can_delete = True
-    fields = ["title", "original_name", "stored_file", "content_type", "size", "uploaded_by", "created_at"]
-    readonly_fields = ["original_name", "stored_file", "content_type", "size", "uploaded_by", "created_at"]
+class MeetingDocumentFile:
+    """A meeting document's file, read-only and shown by its stored name, in the inline
+    and on its own page alike."""
+
+    FILE_FIELDS = ["original_name", "stored_file", "content_type", "size", "uploaded_by", "created_at"]
 
     def has_add_permission(self, request, obj=None):
         return False  # uploads go through the meeting page (content checked there)
@@ -37,6 +36,14 @@ class MeetingDocumentInline(admin.TabularInline):
     @admin.display(description="fichier enregistré")
     def stored_file(self, document):
         return document.file.name
+
+
+class MeetingDocumentInline(MeetingDocumentFile, admin.TabularInline):
+    model = MeetingDocument
+    extra = 0
+    can_delete = True
+    fields = ["title", *MeetingDocumentFile.FILE_FIELDS]
+    readonly_fields = MeetingDocumentFile.FILE_FIELDS
 
 
 @admin.register(Meeting)
@@ -96,20 +103,13 @@ class AttendeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingDocument)
-class MeetingDocumentAdmin(admin.ModelAdmin):
+class MeetingDocumentAdmin(MeetingDocumentFile, admin.ModelAdmin):
     list_display = ["title", "meeting", "original_name", "content_type", "size", "created_at"]
     list_filter = ["meeting__cite"]
     search_fields = ["title", "original_name", "meeting__title"]
     list_select_related = ["meeting"]
-    fields = ["meeting", "title", "original_name", "stored_file", "content_type", "size", "uploaded_by", "created_at"]
-    readonly_fields = ["meeting", "original_name", "stored_file", "content_type", "size", "uploaded_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False  # uploads go through the meeting page (content checked there)
-
-    @admin.display(description="fichier enregistré")
-    def stored_file(self, document):
-        return document.file.name
+    fields = ["meeting", "title", *MeetingDocumentFile.FILE_FIELDS]
+    readonly_fields = ["meeting", *MeetingDocumentFile.FILE_FIELDS]
 
 
 @admin.register(Report)

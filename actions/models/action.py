@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.scope import Scope
 from cites.models import Cite, LocalAxis, Organisation, PriorityArea, School
-from core.models import TimeStamped
+from core.models import TimeStamped, done_by
 from core.params import MAX_YEAR, MIN_YEAR
 
 from .calls import Call
@@ -140,14 +140,7 @@ class Action(TimeStamped):
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     version = models.PositiveIntegerField("version", default=1, editable=False)
     submitted_at = models.DateTimeField("déposée le", null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    created_by = done_by("créée par")
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="reviewed_actions",
@@ -157,14 +150,7 @@ class Action(TimeStamped):
     )
     # A bilan waits for the end of the action, unless the coordination allows it earlier.
     early_report_allowed = models.BooleanField("bilan autorisé avant la fin de l'action", default=False)
-    early_report_allowed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="bilan anticipé autorisé par",
-    )
+    early_report_allowed_by = done_by("bilan anticipé autorisé par")
     early_report_allowed_at = models.DateTimeField("bilan anticipé autorisé le", null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
