@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.db import serialised
+from core.errors import OperationRefused
 
 from . import permissions
 from .models import Action, ActionReport, Message, Opinion, ReferenceCounter, Transition
@@ -22,13 +23,8 @@ from .permissions import COORDINATION, PORTEUR
 S = Action.Status
 
 
-class TransitionError(Exception):
+class TransitionError(OperationRefused):
     """A workflow step that cannot happen (wrong state, incomplete proposal…)."""
-
-    def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
 
 
 class TransitionNotAllowed(TransitionError):

@@ -1,5 +1,6 @@
 """Abstract models and field settings shared by every app (no table of their own)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import DecimalField
 
@@ -13,3 +14,17 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def done_by(verbose_name, **options):
+    """The user who did something (created, decided, uploaded…): optional, emptied when
+    that user is deleted, and not followed back from the user (``related_name="+"``)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+        **options,
+    )

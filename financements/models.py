@@ -9,7 +9,6 @@ decided amount, a line's funder is its envelope's funder — are enforced by
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -21,7 +20,7 @@ from simple_history.models import HistoricalRecords
 from accounts.scope import Scope
 from actions.models import Action
 from cites.models import Cite, Organisation
-from core.models import MONEY, MONEY_FIELD, TimeStamped
+from core.models import MONEY, MONEY_FIELD, TimeStamped, done_by
 
 ZERO = Decimal("0.00")
 
@@ -109,21 +108,26 @@ class EnvelopeQuerySet(models.QuerySet):
         return self.filter(cite=cite, year=year)
 
 
-class FundingLineQuerySet(models.QuerySet):
+class ThroughActionQuerySet(models.QuerySet):
+    """Rows that belong to an action through ``action_path``. Cité staff see those of the
+    cités they read; partners, those of the actions their organisation carries."""
+
+    action_path = "action__"
+
     def visible_to(self, user):
-        """Cité staff: the lines of the cités they read. Partners: the lines of the actions
-        their organisation carries."""
         scope = Scope.for_user(user)
         if scope.is_admin:
             return self
-        condition = Q(action__porteur_id__in=scope.organisations)
+        condition = Q(**{f"{self.action_path}porteur_id__in": scope.organisations})
         if scope.cite_ids or scope.departements:
-            condition |= scope.cite_filter("action__cite__")
+            condition |= scope.cite_filter(f"{self.action_path}cite__")
         return self.filter(condition)
 
     def for_cite_year(self, cite, year):
-        return self.filter(action__cite=cite, action__year=year)
+        return self.filter(**{f"{self.action_path}cite": cite, f"{self.action_path}year": year})
 
+
+class FundingLineQuerySet(ThroughActionQuerySet):
     def counted(self):
         """Lines whose decided amount draws on their envelope."""
         return self.filter(status__in=DECIDED_STATUSES)
@@ -134,18 +138,8 @@ class FundingLineQuerySet(models.QuerySet):
         )
 
 
-class PaymentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = Scope.for_user(user)
-        if scope.is_admin:
-            return self
-        condition = Q(line__action__porteur_id__in=scope.organisations)
-        if scope.cite_ids or scope.departements:
-            condition |= scope.cite_filter("line__action__cite__")
-        return self.filter(condition)
-
-    def for_cite_year(self, cite, year):
-        return self.filter(line__action__cite=cite, line__action__year=year)
+class PaymentQuerySet(ThroughActionQuerySet):
+    action_path = "line__action__"
 
 
 # --- Models ------------------------------------------------------------------------------
@@ -402,14 +396,7 @@ class LineTransition(models.Model):
     )
     from_status = models.CharField("statut de départ", max_length=12, choices=LineStatus.choices)
     to_status = models.CharField("nouveau statut", max_length=12, choices=LineStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
+    actor = done_by("auteur")
     comment = models.TextField("commentaire", blank=True)
     created_at = models.DateTimeField("date", auto_now_add=True)
 

@@ -8,7 +8,6 @@ through :func:`pilotage.views.report_download`, which starts from
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,7 +17,7 @@ from accounts.scope import Scope
 from actions.models import Action
 from actions.models.attachments import StoredFile
 from cites.models import Cite
-from core.models import TimeStamped
+from core.models import TimeStamped, done_by
 
 
 # --- QuerySets ---------------------------------------------------------------------------
@@ -77,29 +76,13 @@ class Meeting(TimeStamped):
     chair = models.CharField("présidence", max_length=250, blank=True)
     minutes = models.TextField("compte rendu", blank=True)
     decisions_recorded_at = models.DateTimeField("décisions enregistrées le", null=True, blank=True, editable=False)
-    decisions_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="décisions enregistrées par",
-    )
+    decisions_recorded_by = done_by("décisions enregistrées par", editable=False)
     # The porteurs hear of the decisions when the coordination validates them (once the
     # meeting is held and its decisions applied), never before.
     decisions_validated_at = models.DateTimeField(
         "décisions validées et notifiées le", null=True, blank=True, editable=False
     )
-    decisions_validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name="décisions validées par",
-    )
+    decisions_validated_by = done_by("décisions validées par", editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -202,14 +185,7 @@ class ProgrammingDecision(TimeStamped):
     decided_on = models.DateField("date de la décision")
     reason = models.TextField("motif", blank=True)
     no_funding_reason = models.TextField("motif d'une programmation sans financement", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = done_by("enregistrée par")
 
     objects = ProgrammingDecisionQuerySet.as_manager()
 
@@ -326,14 +302,7 @@ class Report(TimeStamped):
     size = models.PositiveIntegerField("taille (octets)", null=True, blank=True)
     page_count = models.PositiveIntegerField("nombre de pages", null=True, blank=True)
     error = models.TextField("motif de l'échec", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="demandé par",
-    )
+    requested_by = done_by("demandé par")
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 

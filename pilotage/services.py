@@ -24,6 +24,7 @@ from django.utils import timezone
 from actions import services as action_services
 from actions.models import Action
 from core.db import serialised
+from core.errors import OperationRefused
 from core.formatting import format_date_fr
 from financements import services as funding_services
 from financements.models import FundingLine
@@ -32,13 +33,8 @@ from . import permissions
 from .models import AgendaItem, Meeting, ProgrammingDecision, Report
 
 
-class DecisionError(Exception):
+class DecisionError(OperationRefused):
     """The decisions could not be recorded; nothing was changed."""
-
-    def __init__(self, message, problems=()):
-        super().__init__(message)
-        self.message = message
-        self.problems = list(problems)
 
 
 class DecisionNotAllowed(DecisionError):
@@ -137,12 +133,9 @@ def record_decisions(meeting, decisions, *, by):
     transitions send no e-mail: :func:`validate_decisions` notifies the porteurs. Raises
     :class:`DecisionError` listing every problem.
     """
-    D = AgendaItem.Decision
     if not meeting.is_copil:
         raise DecisionError("Seul un COPIL décide de la programmation.")
     _check_manages(by, meeting.cite)
-    problems = []
-    amounts = []
     try:
         with transaction.atomic():
             locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -154,65 +147,7 @@ def record_decisions(meeting, decisions, *, by):
             if not locked.is_held:
                 _save_draft(decisions)
                 return False
-            for decision in decisions:
-                item, action = decision.item, decision.item.action
-                if action is None or decision.decision == D.PENDING:
-                    continue
-                try:
-                    if decision.decision == D.PROGRAMMED:
-                        if decision.total == 0 and not decision.comment:
-                            problems.append(
-                                f"{action} : programmée sans financement : motivez la décision (commentaire)."
-                            )
-                            continue
-                        if action.status != Action.Status.PROGRAMMED:
-                            action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
-                        funding_services.create_lines_from_budget(action, by=by)
-                        lines = {
-                            line.budget_line_id: line
-                            for line in FundingLine.objects.filter(action=action).select_related("funder")
-                        }
-                        for budget_line_id, amount in decision.amounts.items():
-                            line = lines.get(budget_line_id)
-                            if line is not None and amount is not None:
-                                amounts.append((line, Decimal(amount)))
-                        ProgrammingDecision.objects.update_or_create(
-                            action=action,
-                            meeting=locked,
-                            defaults={
-                                "decided_on": timezone.localdate(locked.starts_at),
-                                "reason": decision.comment,
-                                "no_funding_reason": decision.comment if decision.total == 0 else "",
-                                "recorded_by": by,
-                            },
-                        )
-                    elif decision.decision == D.REJECTED:
-                        if action.status != Action.Status.REJECTED:
-                            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
-                        for line in FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED):
-                            amounts.append((line, Decimal("0")))
-                    elif decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
-                        problems.append(
-                            f"{action} : une action ajournée doit être en instruction "
-                            f"(statut actuel : « {action.get_status_display()} »)."
-                        )
-                except action_services.TransitionError as error:
-                    problems.append(f"{action} : {error.message}")
-                item.decision = decision.decision
-                item.decision_comment = decision.comment
-                item.draft_decision, item.draft_comment, item.draft_amounts = "", "", {}
-                item.save(
-                    update_fields=[
-                        "decision",
-                        "decision_comment",
-                        "draft_decision",
-                        "draft_comment",
-                        "draft_amounts",
-                        "updated_at",
-                    ]
-                )
-            if problems:
-                raise DecisionError("Aucune décision n'a été enregistrée.", problems)
+            amounts = _apply_decisions(locked, decisions, by=by)
             if amounts:
                 funding_services.decide_lines_bulk(amounts, by=by)
             Meeting.objects.filter(pk=meeting.pk).update(
@@ -221,6 +156,91 @@ def record_decisions(meeting, decisions, *, by):
     except funding_services.FundingError as error:
         raise DecisionError("Aucune décision n'a été enregistrée.", [error.message, *error.problems]) from error
     return True
+
+
+class _Refused(Exception):
+    """One decision cannot be applied: listed with the other decisions' problems."""
+
+
+def _apply_decisions(meeting, decisions, *, by):
+    """Apply the decisions of a held (and locked) COPIL to their actions and agenda items;
+    returns the ``(line, amount)`` pairs to decide, or raises :class:`DecisionError`
+    listing every problem."""
+    D = AgendaItem.Decision
+    problems = []
+    amounts = []
+    for decision in decisions:
+        action = decision.item.action
+        if action is None or decision.decision == D.PENDING:
+            continue
+        if decision.decision == D.PROGRAMMED and decision.total == 0 and not decision.comment:
+            problems.append(f"{action} : programmée sans financement : motivez la décision (commentaire).")
+            continue
+        try:
+            amounts += _apply_decision(decision, meeting, by=by)
+        except action_services.TransitionError as error:
+            problems.append(f"{action} : {error.message}")
+        except _Refused as refused:
+            problems.append(f"{action} : {refused}")
+        _record_on_item(decision)
+    if problems:
+        raise DecisionError("Aucune décision n'a été enregistrée.", problems)
+    return amounts
+
+
+def _apply_decision(decision, meeting, *, by):
+    """Move one action as its COPIL decided; returns the ``(line, amount)`` pairs to decide."""
+    D = AgendaItem.Decision
+    action = decision.item.action
+    if decision.decision == D.PROGRAMMED:
+        return _programme(decision, meeting, by=by)
+    if decision.decision == D.REJECTED:
+        if action.status != Action.Status.REJECTED:
+            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
+        requested = FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED)
+        return [(line, Decimal("0")) for line in requested]
+    if decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
+        raise _Refused(
+            f"une action ajournée doit être en instruction (statut actuel : « {action.get_status_display()} »)."
+        )
+    return []
+
+
+def _programme(decision, meeting, *, by):
+    """Programme the action (without e-mail), create its funding lines from its budget
+    when missing and record the programming decision; returns the decided amounts."""
+    action = decision.item.action
+    if action.status != Action.Status.PROGRAMMED:
+        action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
+    funding_services.create_lines_from_budget(action, by=by)
+    lines = {line.budget_line_id: line for line in FundingLine.objects.filter(action=action).select_related("funder")}
+    amounts = []
+    for budget_line_id, amount in decision.amounts.items():
+        line = lines.get(budget_line_id)
+        if line is not None and amount is not None:
+            amounts.append((line, Decimal(amount)))
+    ProgrammingDecision.objects.update_or_create(
+        action=action,
+        meeting=meeting,
+        defaults={
+            "decided_on": timezone.localdate(meeting.starts_at),
+            "reason": decision.comment,
+            "no_funding_reason": decision.comment if decision.total == 0 else "",
+            "recorded_by": by,
+        },
+    )
+    return amounts
+
+
+def _record_on_item(decision):
+    """The agenda item keeps the decision and loses its draft."""
+    item = decision.item
+    item.decision = decision.decision
+    item.decision_comment = decision.comment
+    item.draft_decision, item.draft_comment, item.draft_amounts = "", "", {}
+    item.save(
+        update_fields=["decision", "decision_comment", "draft_decision", "draft_comment", "draft_amounts", "updated_at"]
+    )
 
 
 def _save_draft(decisions):

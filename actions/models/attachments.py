@@ -6,12 +6,11 @@ Stored under MEDIA_ROOT, which no URL serves: they are downloaded only through
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 
-from core.models import TimeStamped
+from core.models import TimeStamped, done_by
 
-from . import Action, ScopedByActionQuerySet
+from .action import Action, ScopedByActionQuerySet
 
 
 def attachment_path(instance, filename):
@@ -29,14 +28,7 @@ class StoredFile(TimeStamped):
     content_type = models.CharField("format", max_length=100)
     extension = models.CharField("extension", max_length=10)
     size = models.PositiveIntegerField("taille (octets)")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="déposé par",
-    )
+    uploaded_by = done_by("déposé par")
 
     class Meta:
         abstract = True

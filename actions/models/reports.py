@@ -7,14 +7,14 @@ amount of each budget line (on :class:`BudgetLine`).
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from core.models import TimeStamped
+from core.models import TimeStamped, done_by
 
-from . import Action, AgeBand, BudgetLine, ScopedByActionQuerySet, budget_gap_message
+from .action import Action, AgeBand, ScopedByActionQuerySet, budget_gap_message
+from .budget import BudgetLine
 
 
 class ActionReportQuerySet(ScopedByActionQuerySet):
@@ -49,14 +49,7 @@ class ActionReport(TimeStamped):
     difficulties = models.TextField("difficultés rencontrées", blank=True)
     outlook = models.TextField("suites envisagées", blank=True)
     submitted_at = models.DateTimeField("transmis le", null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="transmis par",
-    )
+    submitted_by = done_by("transmis par")
 
     objects = ActionReportQuerySet.as_manager()
 

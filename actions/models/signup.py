@@ -11,7 +11,7 @@ from django.db import models
 
 from accounts.scope import Scope
 from cites.models import Cite, Organisation
-from core.models import TimeStamped
+from core.models import TimeStamped, done_by
 
 
 class JoinRequestQuerySet(models.QuerySet):
@@ -43,14 +43,7 @@ class JoinRequest(TimeStamped):
         "nouvelle organisation", default=False, help_text="L'organisation a été créée par cette inscription."
     )
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="décidée par",
-    )
+    decided_by = done_by("décidée par")
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
 
     objects = JoinRequestQuerySet.as_manager()
