@@ -111,48 +111,45 @@ PATHS = {
     "closed": ["submit", "start_review", "programme", "start", "report", "close"],
 }
 
+
+def schedule(*, submit, review, changes, withdraw, decision, copil, meeting):
+    """The dates of a call's instruction: the first submission, the review meeting, the
+    change requests and withdrawals, and its COPIL (``meeting``, held on ``copil``, a
+    French date) whose decisions are recorded at ``decision``."""
+    return {
+        "submit": submit,
+        "start_review": review,
+        "request_changes": changes,
+        "withdraw": withdraw,
+        "programme": decision,
+        "reject": decision,
+        "copil": f"Décision du comité de pilotage du {copil}.",
+        "meeting": meeting,
+    }
+
+
 SCHEDULE = {
-    "ales-2026": {
-        "submit": at(D(2026, 1, 5), 11),
-        "start_review": at(D(2026, 2, 9), 9, 30),
-        "request_changes": at(D(2026, 2, 12), 15),
-        "withdraw": at(D(2026, 2, 16), 10),
-        "programme": at(D(2026, 3, 17), 17),
-        "reject": at(D(2026, 3, 17), 17),
-        "copil": "Décision du comité de pilotage du 17 mars 2026.",
-        "meeting": "COPIL de programmation 2026",
-    },
-    "ales-2027": {
-        "submit": at(D(2026, 11, 4), 11),
-        "start_review": at(D(2026, 11, 16), 9, 30),
-        "request_changes": at(D(2026, 11, 19), 15),
-        "withdraw": at(D(2026, 11, 20), 10),
-        "programme": at(D(2027, 3, 16), 17),
-        "reject": at(D(2027, 3, 16), 17),
-        "copil": "Décision du comité de pilotage du 16 mars 2027.",
-        "meeting": "COPIL de programmation 2027",
-    },
-    "valenton-2024": {
-        "submit": at(D(2024, 1, 8), 11),
-        "start_review": at(D(2024, 1, 22), 9, 30),
-        "request_changes": at(D(2024, 1, 25), 15),
-        "withdraw": at(D(2024, 1, 26), 10),
-        "programme": at(D(2024, 2, 6), 17),
-        "reject": at(D(2024, 2, 6), 17),
-        "copil": "Décision du comité de pilotage du 6 février 2024.",
-        "meeting": "COPIL de programmation 2024",
-    },
-    "alencon-2024": {
-        "submit": at(D(2024, 1, 15), 11),
-        "start_review": at(D(2024, 1, 29), 9, 30),
-        "request_changes": at(D(2024, 2, 1), 15),
-        "withdraw": at(D(2024, 2, 2), 10),
-        "programme": at(D(2024, 6, 20), 12),
-        "reject": at(D(2024, 6, 20), 12),
-        "copil": "Décision du comité de pilotage du 20 juin 2024.",
-        "meeting": "COPIL annuel 2024 et ateliers d'évaluation",
-    },
-}
+    "ales-2026": schedule(
+        submit=at(D(2026, 1, 5), 11), review=at(D(2026, 2, 9), 9, 30), changes=at(D(2026, 2, 12), 15),
+        withdraw=at(D(2026, 2, 16), 10), decision=at(D(2026, 3, 17), 17),
+        copil="17 mars 2026", meeting="COPIL de programmation 2026",
+    ),
+    "ales-2027": schedule(
+        submit=at(D(2026, 11, 4), 11), review=at(D(2026, 11, 16), 9, 30), changes=at(D(2026, 11, 19), 15),
+        withdraw=at(D(2026, 11, 20), 10), decision=at(D(2027, 3, 16), 17),
+        copil="16 mars 2027", meeting="COPIL de programmation 2027",
+    ),
+    "valenton-2024": schedule(
+        submit=at(D(2024, 1, 8), 11), review=at(D(2024, 1, 22), 9, 30), changes=at(D(2024, 1, 25), 15),
+        withdraw=at(D(2024, 1, 26), 10), decision=at(D(2024, 2, 6), 17),
+        copil="6 février 2024", meeting="COPIL de programmation 2024",
+    ),
+    "alencon-2024": schedule(
+        submit=at(D(2024, 1, 15), 11), review=at(D(2024, 1, 29), 9, 30), changes=at(D(2024, 2, 1), 15),
+        withdraw=at(D(2024, 2, 2), 10), decision=at(D(2024, 6, 20), 12),
+        copil="20 juin 2024", meeting="COPIL annuel 2024 et ateliers d'évaluation",
+    ),
+}  # fmt: skip
 
 DEFAULT_COMMENTS = {
     "start": "Démarrage de l'action.",
