@@ -185,7 +185,9 @@ def record_decisions(meeting, decisions, *, by, at=None):
                             )
                             continue
                         if action.status != Action.Status.PROGRAMMED:
-                            action_services.programme_action(action, by=by, comment=decision.comment, notify=False, at=at)
+                            action_services.programme_action(
+                                action, by=by, comment=decision.comment, notify=False, at=at
+                            )
                         funding_services.create_lines_from_budget(action, by=by)
                         lines = {
                             line.budget_line_id: line
