@@ -102,21 +102,25 @@ def allowed_transitions(action, user):
     return [name for name, rule in TRANSITIONS.items() if action.status in rule.sources and rule.roles & roles]
 
 
-def _check_submission(action):
+def _check_submission(action, when=None):
     problems = action.missing_items()
     if problems:
         raise TransitionError("La proposition ne peut pas encore être déposée.", problems)
 
 
-def _check_call_open(action):
-    if action.call_id and not action.call.is_open:
+def _check_call_open(action, when=None):
+    if not action.call_id:
+        return
+    call = action.call
+    # ``when``: a step recorded in the past (``at=``) checks the call as it was then.
+    if not (call.is_open if when is None else call.is_published and call.opens_at <= when < call.closes_at):
         raise TransitionError(
             "L'appel à projets est clos : la proposition ne peut plus être déposée. "
             "Le brouillon reste enregistré ; contactez la coordination de la cité."
         )
 
 
-def _check_porteur_validated(action):
+def _check_porteur_validated(action, when=None):
     from .signup import organisation_awaits_validation
 
     if organisation_awaits_validation(action.porteur_id):
@@ -144,11 +148,26 @@ def next_reference(cite, year):
     return f"{cite.code}-{year}-{counter.last_number:03d}"
 
 
-def _transition(action, name, *, by, comment="", checks=(), notify=True):
+def _step_time(at):
+    """When the step happens: now, or ``at``, a past moment the step is recorded at
+    (loads of past data: the demo's timelines, imports). A future ``at`` is refused."""
+    if at is None:
+        return timezone.now()
+    if at > timezone.now():
+        raise TransitionError("Une étape du parcours ne peut pas être datée dans le futur.")
+    return at
+
+
+def _transition(action, name, *, by, comment="", checks=(), notify=True, at=None):
     """``notify=False``: the caller sends the notice itself (a COPIL's decisions leave
-    when the coordinator validates the meeting, with the amounts)."""
+    when the coordinator validates the meeting, with the amounts).
+
+    ``at``: record a step that happened in the past, at that moment: the checks are those
+    of that day (call open, bilan transmissible), the dates written (transition,
+    submission, bilan) are ``at``, and nobody is notified of a past step."""
     rule = TRANSITIONS[name]
     comment = (comment or "").strip()
+    when = _step_time(at)
     with transaction.atomic():
         locked = Action.objects.select_for_update(of=("self",)).select_related("cite", "call").get(pk=action.pk)
         if not rule.roles & permissions.workflow_roles(by, locked):
@@ -161,24 +180,27 @@ def _transition(action, name, *, by, comment="", checks=(), notify=True):
         if rule.comment_required and not comment:
             raise TransitionError(f"Un commentaire est obligatoire pour « {rule.label} ».")
         for check in checks:
-            check(locked)
+            check(locked, at)
         from_status = locked.status
         locked.status = rule.target
         locked.version += 1
         fields = ["status", "version", "updated_at"]
         if name == "submit":
-            locked.submitted_at = timezone.now()
+            locked.submitted_at = when
             fields.append("submitted_at")
             if not locked.reference:
                 locked.reference = next_reference(locked.cite, locked.year)
                 fields.append("reference")
         locked.save(update_fields=fields)
         if name == "report":
-            ActionReport.objects.filter(action=locked).update(submitted_at=timezone.now(), submitted_by=by)
+            ActionReport.objects.filter(action=locked).update(submitted_at=when, submitted_by=by)
         transition = Transition.objects.create(
             action=locked, from_status=from_status, to_status=locked.status, actor=by, comment=comment
         )
-        if rule.event and notify:
+        if at is not None:  # ``created_at`` is auto_now_add: the past moment is written after
+            Transition.objects.filter(pk=transition.pk).update(created_at=when)
+            transition.created_at = when
+        if rule.event and notify and at is None:
             _notify_on_commit(rule.event, locked.pk, transition_id=transition.pk)
     for field in ("status", "version", "reference", "submitted_at", "updated_at"):
         setattr(action, field, getattr(locked, field))
@@ -193,7 +215,7 @@ def _notify_on_commit(event, action_id, **kwargs):
 
 # --- The transitions ---------------------------------------------------------------------
 @serialised
-def submit_action(action, *, by, comment=""):
+def submit_action(action, *, by, comment="", at=None):
     """First submission: the call must be open, the proposal complete and balanced."""
     return _transition(
         action,
@@ -201,48 +223,49 @@ def submit_action(action, *, by, comment=""):
         by=by,
         comment=comment,
         checks=(_check_call_open, _check_porteur_validated, _check_submission),
+        at=at,
     )
 
 
-def start_review(action, *, by, comment=""):
-    return _transition(action, "start_review", by=by, comment=comment)
+def start_review(action, *, by, comment="", at=None):
+    return _transition(action, "start_review", by=by, comment=comment, at=at)
 
 
-def request_changes(action, *, by, comment):
-    return _transition(action, "request_changes", by=by, comment=comment)
+def request_changes(action, *, by, comment, at=None):
+    return _transition(action, "request_changes", by=by, comment=comment, at=at)
 
 
-def resubmit_action(action, *, by, comment=""):
+def resubmit_action(action, *, by, comment="", at=None):
     """The porteur answers a change request (allowed after the call closed)."""
-    return _transition(action, "resubmit", by=by, comment=comment, checks=(_check_submission,))
+    return _transition(action, "resubmit", by=by, comment=comment, checks=(_check_submission,), at=at)
 
 
-def programme_action(action, *, by, comment="", notify=True):
+def programme_action(action, *, by, comment="", notify=True, at=None):
     """Only the status: the money decided and the decision are recorded by
     :mod:`pilotage.services`, which calls this with ``notify=False``."""
-    return _transition(action, "programme", by=by, comment=comment, notify=notify)
+    return _transition(action, "programme", by=by, comment=comment, notify=notify, at=at)
 
 
-def reject_action(action, *, by, comment, notify=True):
-    return _transition(action, "reject", by=by, comment=comment, notify=notify)
+def reject_action(action, *, by, comment, notify=True, at=None):
+    return _transition(action, "reject", by=by, comment=comment, notify=notify, at=at)
 
 
-def withdraw_action(action, *, by, comment=""):
-    return _transition(action, "withdraw", by=by, comment=comment)
+def withdraw_action(action, *, by, comment="", at=None):
+    return _transition(action, "withdraw", by=by, comment=comment, at=at)
 
 
-def start_action(action, *, by, comment=""):
-    return _transition(action, "start", by=by, comment=comment)
+def start_action(action, *, by, comment="", at=None):
+    return _transition(action, "start", by=by, comment=comment, at=at)
 
 
-def _check_report(action):
+def _check_report(action, when=None):
     report = ActionReport.objects.filter(action=action).first()
     if report is None:
         raise TransitionError("Le bilan ne peut pas encore être transmis : il n'est pas rempli.")
     problems = report.missing_items()
     if problems:
         raise TransitionError("Le bilan ne peut pas encore être transmis.", problems)
-    opens_on = action.report_opens_on()
+    opens_on = action.report_opens_on(timezone.localdate(when) if when else None)
     if opens_on:
         raise TransitionError(report_opens_message(opens_on))
 
@@ -282,13 +305,13 @@ def allow_early_report(action, *, by):
     return action
 
 
-def report_action(action, *, by, comment=""):
+def report_action(action, *, by, comment="", at=None):
     """The porteur transmits a complete bilan: the action becomes ``reported``."""
-    return _transition(action, "report", by=by, comment=comment, checks=(_check_report,))
+    return _transition(action, "report", by=by, comment=comment, checks=(_check_report,), at=at)
 
 
-def close_action(action, *, by, comment=""):
-    return _transition(action, "close", by=by, comment=comment)
+def close_action(action, *, by, comment="", at=None):
+    return _transition(action, "close", by=by, comment=comment, at=at)
 
 
 TRANSITION_FUNCTIONS = {
@@ -305,10 +328,10 @@ TRANSITION_FUNCTIONS = {
 }
 
 
-def apply_transition(action, name, *, by, comment=""):
+def apply_transition(action, name, *, by, comment="", at=None):
     if name not in TRANSITION_FUNCTIONS:
         raise TransitionError("Opération inconnue.")
-    return TRANSITION_FUNCTIONS[name](action, by=by, comment=comment)
+    return TRANSITION_FUNCTIONS[name](action, by=by, comment=comment, at=at)
 
 
 # --- Edits guarded by the version (optimistic locking) -----------------------------------

@@ -13,19 +13,13 @@ so that every page sees the same machine conditions. Prints a Markdown table.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portail.settings")
-# Production-like: no DEBUG (query logging, debug templates) while measuring.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+from environment import production_like
+
+production_like()
 
 
 def percentile(values, fraction):
@@ -34,37 +28,27 @@ def percentile(values, fraction):
     return ordered[index]
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40, help="requests per page (after the warm-up)")
     parser.add_argument("--warmup", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    import django
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
+def scale_users():
+    """The seeded users the pages are measured as: admin, the first cité's coordinator
+    and partner, the prefecture of the département with the most cités."""
     from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-    from django.utils import timezone
 
     from accounts.models import User
     from cites.models import Cite
 
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" not in engine:
-        print(f"Attention : base {engine}, pas PostgreSQL (définissez DATABASE_URL).", file=sys.stderr)
     try:
         admin = User.objects.get(email="admin@scale.example.org")
     except User.DoesNotExist:
         sys.exit("Lancez d'abord : python manage.py seed_scale --cites 300 --years 5 --actions-per-year 60")
-    year = timezone.localdate().year
     cite = Cite.objects.get(slug="scale-0001")
-    coordinator = User.objects.get(email=f"coordination.{cite.code.lower()}@scale.example.org")
-    partner = User.objects.get(email=f"partenaire.{cite.code.lower()}@scale.example.org")
+    code = cite.code.lower()
     busiest = (
         Cite.objects.filter(slug__startswith="scale-")
         .values("departement")
@@ -72,35 +56,60 @@ def main():
         .order_by("-n", "departement")
         .first()
     )
-    prefecture = User.objects.get(email=f"prefecture.{busiest['departement']}@scale.example.org")
+    return {
+        "admin": admin,
+        "cite": cite,
+        "coordinator": User.objects.get(email=f"coordination.{code}@scale.example.org"),
+        "partner": User.objects.get(email=f"partenaire.{code}@scale.example.org"),
+        "prefecture": User.objects.get(email=f"prefecture.{busiest['departement']}@scale.example.org"),
+        "busiest": busiest,
+    }
 
-    pages = [
+
+def measured_pages(users, year):
+    """(label, user, url) of the pages, the two references first."""
+    from django.urls import reverse
+
+    admin, coordinator, busiest = users["admin"], users["coordinator"], users["busiest"]
+    overview = reverse("financements:overview", args=[users["cite"].pk, year])
+    return [
         ("Plancher : mon compte (accounts:my_account)", coordinator, reverse("accounts:my_account")),
         ("Admin Django : liste des actions", admin, "/admin/actions/action/"),
         ("Tableau de bord coordination (/)", coordinator, reverse("home")),
         (
             f"Tableau de bord préfecture ({busiest['n']} cités, dép. {busiest['departement']})",
-            prefecture,
+            users["prefecture"],
             reverse("dashboards:prefecture"),
         ),
         ("Vue nationale (300 cités)", admin, reverse("dashboards:national")),
-        ("Accueil partenaire", partner, reverse("dashboards:partner")),
+        ("Accueil partenaire", users["partner"], reverse("dashboards:partner")),
         ("Propositions (actions:list), coordination", coordinator, reverse("actions:list")),
         ("Propositions (actions:list), admin (toutes)", admin, reverse("actions:list")),
-        ("Vue financière (financements:overview)", coordinator, reverse("financements:overview", args=[cite.pk, year])),
+        ("Vue financière (financements:overview)", coordinator, overview),
     ]
+
+
+def logged_in_clients(pages):
+    """One test client per user, logged in."""
+    from django.test import Client
+
     clients = {}
     for _, user, _ in pages:
         if user.pk not in clients:
-            client = Client()
-            client.force_login(user)
-            clients[user.pk] = client
+            clients[user.pk] = Client()
+            clients[user.pk].force_login(user)
+    return clients
 
-    # Warm-up and one pass to count queries and check the status.
+
+def warm_up(pages, clients, warmup):
+    """Warm-up, then one pass to count queries and check the status: (queries, sizes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     queries, sizes = {}, {}
     for label, user, url in pages:
         client = clients[user.pk]
-        for _ in range(args.warmup):
+        for _ in range(warmup):
             client.get(url)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
@@ -108,20 +117,24 @@ def main():
             sys.exit(f"{label} : HTTP {response.status_code}")
         queries[label] = len(captured)
         sizes[label] = len(response.content)
+    return queries, sizes
 
+
+def measure(pages, clients, rounds):
+    """{label: [ms]}: the pages requested round-robin, ``rounds`` times each."""
     timings = {label: [] for label, _, _ in pages}
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for label, user, url in pages:
-            client = clients[user.pk]
             started = time.perf_counter()
-            response = client.get(url)
+            response = clients[user.pk].get(url)
             timings[label].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (label, response.status_code)
+    return timings
 
+
+def print_table(pages, timings, queries, sizes):
     floor = statistics.median(timings[pages[0][0]])
     admin_median = statistics.median(timings[pages[1][0]])
-    print(f"PostgreSQL : {engine}; {args.rounds} requêtes par page après {args.warmup} de chauffe; année {year}")
-    print()
     print("| Page | médiane (ms) | p95 (ms) | × plancher | vs admin | requêtes SQL | taille (Ko) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, _, _ in pages:
@@ -131,6 +144,27 @@ def main():
             f"| {label} | {median:.1f} | {percentile(values, 0.95):.1f} | {median / floor:.1f} | "
             f"{median / admin_median:.2f} | {queries[label]} | {sizes[label] / 1024:.0f} |"
         )
+
+
+def main():
+    args = parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.utils import timezone
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        print(f"Attention : base {engine}, pas PostgreSQL (définissez DATABASE_URL).", file=sys.stderr)
+    year = timezone.localdate().year
+    pages = measured_pages(scale_users(), year)
+    clients = logged_in_clients(pages)
+    queries, sizes = warm_up(pages, clients, args.warmup)
+    timings = measure(pages, clients, args.rounds)
+    print(f"PostgreSQL : {engine}; {args.rounds} requêtes par page après {args.warmup} de chauffe; année {year}")
+    print()
+    print_table(pages, timings, queries, sizes)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,28 @@
-"""The ``load_actions`` step of ``load_demo``: calls for projects, actions, their budgets,
-timelines, opinions, messages (data in :mod:`demo.data.actions`).
+"""The action steps of ``load_demo``: calls for projects, actions, their budgets, their
+workflow, bilans, opinions, messages (data in :mod:`demo.data.actions`).
+
+The workflow goes through :mod:`actions.services`, as a porteur and a coordinator would
+take it, each step recorded at its demo date (``at=``: the checks of that day, the
+transition dated then, nobody notified). It is played in two steps around the COPILs
+(demo/pilotage.py, which records the decisions through :mod:`pilotage.services`):
+:func:`load_actions` creates the actions and takes them up to their decision,
+:func:`load_follow_up` takes the programmed ones on (start, bilan, close).
 
 Idempotent like the rest of the command: every row is found by its natural key and only
-written when it differs. Dates of the timelines are the demo's, not the load's.
+written when it differs, and a step already taken is not taken again. An action whose
+timeline no longer is the demo's (a person moved it) cannot be moved back through the
+workflow: the story of its call (its actions, their money, the call's COPIL) is deleted
+and played again.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.core.management.base import CommandError
 
 from accounts.models import Membership, Role, User
+from actions import services as workflow
 from actions.models import (
     Action,
     ActionReport,
@@ -25,12 +37,14 @@ from actions.models import (
     Transition,
     variance_needs_explanation,
 )
-from actions.services import TRANSITIONS, next_reference
 from demo import cites as loader
 from demo.data import actions as data
-from demo.data.cites import PASSWORD
+from financements.models import FundingLine, Payment
+from financements.services import refresh_envelope_totals
+from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
 
 COORDINATION_STEPS = {"start_review", "request_changes", "programme", "reject", "close"}
+DECISION_STEPS = {"programme", "reject"}  # taken by the call's COPIL (demo/pilotage.py)
 
 
 def set_times(obj, created_at, updated_at=None):
@@ -47,23 +61,7 @@ def set_times(obj, created_at, updated_at=None):
 def load_partner_accounts(tally):
     """One partner account per demo association without one (authors of the timelines)."""
     for email, full_name, job_title, organisation_name in data.PARTNER_ACCOUNTS:
-        values = {"full_name": full_name, "job_title": job_title, "is_active": True}
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user, outcome = User(email=email, **values), "created"
-            user.set_password(PASSWORD)
-        else:
-            changed = {field: value for field, value in values.items() if getattr(user, field) != value}
-            password_ok = user.check_password(PASSWORD)
-            outcome = "updated" if changed or not password_ok else "unchanged"
-            for field, value in changed.items():
-                setattr(user, field, value)
-            if not password_ok:
-                user.set_password(PASSWORD)
-        if outcome != "unchanged":
-            loader.validate(user)
-            user.save()
-        tally.record(User, outcome)
+        user = loader.upsert_user(tally, email, full_name=full_name, job_title=job_title, is_active=True)
         loader.upsert(
             tally,
             Membership,
@@ -133,56 +131,143 @@ def budget_rows(spec):
     return rows
 
 
-def timeline(spec, index, action_spec_start):
-    """[(transition name, when)] for the action's status."""
+def timeline(spec, index):
+    """[(transition name, when)] that lead to the action's demo status."""
     schedule = data.SCHEDULE[spec["call"]]
     steps = []
     for name in data.PATHS[spec["status"]]:
         if name == "submit":
             when = schedule["submit"] + datetime.timedelta(days=index, minutes=17 * index)
         elif name == "start":
-            start = action_spec_start or schedule["programme"].date()
+            start = spec.get("start") or schedule["programme"].date()
             when = max(data.at(start, 9), schedule["programme"] + datetime.timedelta(days=1))
         elif name == "report":
             when = data.at(spec["end"] + datetime.timedelta(days=21), 16)
         elif name == "close":
             when = data.at(spec["end"] + datetime.timedelta(days=35), 11)
+        elif name in DECISION_STEPS:
+            when = schedule[name]  # the COPIL records all its decisions at once
         else:
             when = schedule[name] + datetime.timedelta(minutes=7 * index)
         steps.append((name, when))
     return steps
 
 
-def load_action(tally, spec, call, index):
-    porteur = loader.organisation(spec["porteur"])
-    author = porteur_user(porteur)
-    steps = timeline(spec, index, spec.get("start"))
-    action = _upsert_action(tally, spec, call, porteur, author, steps)
-    reported = spec["status"] in (Action.Status.REPORTED, Action.Status.CLOSED)
-    _load_budget(tally, spec, action, reported)
+def step_comment(spec, name):
+    """The comment of a step: the spec's, else the COPIL's for a decision, else the default."""
+    comments = spec.get("comments", {})
+    if name in DECISION_STEPS:
+        return comments.get(name, data.SCHEDULE[spec["call"]]["copil"])
+    return comments.get(name, data.DEFAULT_COMMENTS.get(name, ""))
+
+
+def demo_actions():
+    """(spec, index) of every demo action: ``index`` numbers the submissions of a call."""
+    per_call = {}
+    for spec in data.ACTIONS:
+        index = per_call.get(spec["call"], 0)
+        if spec["status"] != Action.Status.DRAFT:
+            per_call[spec["call"]] = index + 1
+        yield spec, index
+
+
+def find_action(spec, call):
+    return Action.objects.filter(cite=call.cite, year=call.year, title=spec["title"]).order_by("pk").first()
+
+
+def trail(action):
+    return [
+        (step.from_status, step.to_status, step.created_at) for step in action.transitions.order_by("created_at", "id")
+    ]
+
+
+def expected_trail(steps):
+    status, rows = Action.Status.DRAFT, []
+    for name, when in steps:
+        target = workflow.TRANSITIONS[name].target
+        rows.append((status, target, when))
+        status = target
+    return rows
+
+
+def stories_to_reset(calls):
+    """The calls with an action whose status or timeline differs from the demo's."""
+    stale = set()
+    for spec, index in demo_actions():
+        action = find_action(spec, calls[spec["call"]])
+        if action is not None and (
+            action.status != spec["status"] or trail(action) != expected_trail(timeline(spec, index))
+        ):
+            stale.add(spec["call"])
+    return sorted(stale)
+
+
+def reset_story(tally, key, call):
+    """Delete the call's demo actions, their money and the call's COPIL, to play them again."""
+    titles = [spec["title"] for spec in data.ACTIONS if spec["call"] == key]
+    actions = Action.objects.filter(cite=call.cite, year=call.year, title__in=titles)
+    lines = FundingLine.objects.filter(action__in=actions)
+    envelope_ids = set(lines.values_list("envelope_id", flat=True))
+    Payment.objects.filter(line__in=lines).delete()
+    lines.delete()
+    ProgrammingDecision.objects.filter(action__in=actions).delete()
+    Meeting.objects.filter(cite=call.cite, title=data.SCHEDULE[key]["meeting"]).delete()
+    AgendaItem.objects.filter(action__in=actions).delete()
+    for action in actions:
+        tally.record(Action, "updated")
+        action.delete()
+    refresh_envelope_totals(envelope_ids)
+
+
+def take_steps(tally, spec, action, steps, first, last):
+    """Take ``steps[first:last]`` that the action has not taken yet, through the workflow
+    services, each at its demo date, by the porteur or the coordinator of the cité."""
+    author = porteur_user(action.porteur)
     coordinator = User.objects.get(email=data.COORDINATORS[action.cite.slug])
-    _load_timeline(tally, spec, action, steps, author, coordinator)
-    first = steps[0][1] if steps else data.at(data.D(2026, 11, 9))
-    last = steps[-1][1] if steps else first
-    set_times(action, first - datetime.timedelta(days=12), last)
-    if reported:
-        load_report(tally, spec, action, author, dict(steps)["report"])
-    _load_exchanges(tally, spec, action, steps, last, author, coordinator)
+    taken = action.transitions.count()
+    for position, (name, when) in enumerate(steps[first:last], start=first):
+        if position < taken:
+            tally.record(Transition, "unchanged")
+            continue
+        if name == "report":
+            workflow.save_report(
+                action, by=author, save=functools.partial(load_report, tally, spec, action, author, when)
+            )
+        by = coordinator if name in COORDINATION_STEPS else author
+        try:
+            workflow.apply_transition(action, name, by=by, comment=step_comment(spec, name), at=when)
+        except workflow.TransitionError as error:
+            details = " ".join([error.message, *error.problems])
+            raise CommandError(f"Donnée de démonstration invalide (« {action} », {name}) : {details}") from None
+        tally.record(Transition, "created")
+
+
+def decision_position(steps):
+    return next((i for i, (name, _) in enumerate(steps) if name in DECISION_STEPS), len(steps))
+
+
+def load_action(tally, spec, call, index):
+    """The action (a draft when new), its budget and indicators, then its steps up to the
+    COPIL's decision."""
+    action = _upsert_action(tally, spec, call)
+    _load_budget(tally, spec, action)
+    steps = timeline(spec, index)
+    take_steps(tally, spec, action, steps, 0, decision_position(steps))
     return action
 
 
-def _upsert_action(tally, spec, call, porteur, author, steps):
-    """The action row (its status and dates are the demo's), its reference and links."""
+def _upsert_action(tally, spec, call):
+    """The action row (its content: the workflow sets its status and dates) and its links."""
     the_cite = call.cite
+    author = porteur_user(loader.organisation(spec["porteur"]))
     axis = the_cite.axes.get(code=spec["axis"]) if spec.get("axis") else None
     people = spec.get("people", {})
-    submitted_at = steps[0][1] if steps else None
     action = loader.upsert(
         tally,
         Action,
         {"cite": the_cite, "year": call.year, "title": spec["title"]},
         call=call,
-        porteur=porteur,
+        porteur=loader.organisation(spec["porteur"]),
         national_objective=axis.national_objective if axis else spec.get("national_objective"),
         local_axis=axis,
         need=spec.get("need", ""),
@@ -197,64 +282,46 @@ def _upsert_action(tally, spec, call, porteur, author, steps):
         expected_boys=people.get("expected_boys"),
         contact_name=author.full_name if author else "",
         contact_email=author.email if author else "",
-        status=spec["status"],
-        submitted_at=submitted_at,
         created_by=author,
     )
-    if submitted_at and not action.reference:
-        action.reference = next_reference(the_cite, call.year)
-        action.save(update_fields=["reference"])
     loader.add_links(tally, action.priority_areas, [loader.priority_area(code) for code in spec.get("qpvs", [])])
     loader.add_links(tally, action.schools, [loader.school(uai) for uai in spec.get("schools", [])])
     loader.add_links(tally, action.partners, [loader.organisation(name) for name in spec.get("partners", [])])
     return action
 
 
-def _load_budget(tally, spec, action, reported):
-    """Indicators (with results once reported) and budget lines (with actual amounts)."""
+def _load_budget(tally, spec, action):
+    """Indicators and budget lines, as planned (the bilan adds results and actual amounts)."""
     for label, target, unit in spec.get("indicators", []):
-        loader.upsert(
-            tally,
-            Indicator,
-            {"action": action, "label": label},
-            target=Decimal(target),
-            unit=unit,
-            result=indicator_result(Decimal(target)) if reported else None,
-        )
-    rows = budget_rows(spec)
-    actuals = actual_amounts(spec, rows) if reported else [(None, "")] * len(rows)
-    for (side, account, label, funder, amount), (actual, explanation) in zip(rows, actuals, strict=True):
+        loader.upsert(tally, Indicator, {"action": action, "label": label}, target=Decimal(target), unit=unit)
+    for side, account, label, funder, amount in budget_rows(spec):
         loader.upsert(
             tally,
             BudgetLine,
             {"action": action, "side": side, "account": account, "label": label},
             funder=loader.organisation(funder) if funder else None,
             amount_planned=amount,
-            amount_actual=actual,
-            variance_explanation=explanation,
         )
 
 
-def _load_timeline(tally, spec, action, steps, author, coordinator):
-    """The workflow steps the action went through, backdated to the demo's schedule."""
-    status = Action.Status.DRAFT
-    comments = spec.get("comments", {})
-    schedule = data.SCHEDULE[spec["call"]]
-    for name, when in steps:
-        rule = TRANSITIONS[name]
-        if name in ("programme", "reject"):
-            comment = comments.get(name, schedule["copil"])
-        else:
-            comment = comments.get(name, data.DEFAULT_COMMENTS.get(name, ""))
-        step = loader.upsert(
-            tally,
-            Transition,
-            {"action": action, "from_status": status, "to_status": rule.target},
-            actor=coordinator if name in COORDINATION_STEPS else author,
-            comment=comment,
-        )
-        set_times(step, when)
-        status = rule.target
+def load_follow_up(tally):
+    """After the COPILs: the programmed actions start, transmit their bilan and are
+    closed; then the exchanges (reviewers, opinions, notes, messages) and the dates."""
+    calls = {key: Call.objects.get(cite__slug=spec["cite"], year=spec["year"], title=spec["title"])
+             for key, spec in data.CALLS.items()}  # fmt: skip
+    for spec, index in demo_actions():
+        action = find_action(spec, calls[spec["call"]])
+        steps = timeline(spec, index)
+        decision = decision_position(steps)
+        if decision < len(steps) and action.transitions.count() <= decision:
+            raise CommandError(f"Donnée de démonstration invalide : « {action} » n'a pas été décidée en COPIL.")
+        take_steps(tally, spec, action, steps, decision + 1, len(steps))
+        first = steps[0][1] if steps else data.at(data.D(2026, 11, 9))
+        last = steps[-1][1] if steps else first
+        set_times(action, first - datetime.timedelta(days=12), last)
+        author = porteur_user(action.porteur)
+        coordinator = User.objects.get(email=data.COORDINATORS[action.cite.slug])
+        _load_exchanges(tally, spec, action, steps, last, author, coordinator)
 
 
 def _load_exchanges(tally, spec, action, steps, last, author, coordinator):
@@ -338,20 +405,28 @@ def actual_amounts(spec, rows):
 
 
 def load_report(tally, spec, action, author, reported_at):
-    """The bilan of a reported or closed action: texts, beneficiaries (counts), dates."""
+    """The bilan of an action about to report: texts, beneficiaries (counts), indicator
+    results and actual amounts (written by ``save_report``, as the porteur fills it in)."""
     texts = spec.get("bilan", {})
     report = loader.upsert(
         tally,
         ActionReport,
         {"action": action},
-        carried_out=texts.get("carried_out", data.DEFAULT_BILAN["carried_out"]),
-        results=texts.get("results", data.DEFAULT_BILAN["results"]),
-        difficulties=texts.get("difficulties", data.DEFAULT_BILAN["difficulties"]),
-        outlook=texts.get("outlook", data.DEFAULT_BILAN["outlook"]),
-        submitted_at=reported_at,
-        submitted_by=author,
+        **{field: texts.get(field, default) for field, default in data.DEFAULT_BILAN.items()},
     )
     set_times(report, reported_at - datetime.timedelta(days=5), reported_at)
+    for label, target, _ in spec.get("indicators", []):
+        loader.upsert(tally, Indicator, {"action": action, "label": label}, result=indicator_result(Decimal(target)))
+    rows = budget_rows(spec)
+    for row, (actual, explanation) in zip(rows, actual_amounts(spec, rows), strict=True):
+        side, account, label = row[:3]
+        loader.upsert(
+            tally,
+            BudgetLine,
+            {"action": action, "side": side, "account": account, "label": label},
+            amount_actual=actual,
+            variance_explanation=explanation,
+        )
     people = spec.get("people", {})
     bands = [band for band in spec.get("ages", []) if band in AgeBand.values] or [AgeBand.AGE_11_15]
     girls, boys = people.get("expected_girls", 0), people.get("expected_boys", 0)
@@ -370,12 +445,10 @@ def load_report(tally, spec, action, author, reported_at):
 
 
 def load_actions(tally):
-    """Calls for projects and actions of the demo cités, in every status."""
+    """Calls for projects and the demo actions, taken up to their COPIL's decision."""
     load_partner_accounts(tally)
     calls = load_calls(tally)
-    per_call = {}
-    for spec in data.ACTIONS:
-        index = per_call.get(spec["call"], 0)
-        if spec["status"] != Action.Status.DRAFT:
-            per_call[spec["call"]] = index + 1
+    for key in stories_to_reset(calls):
+        reset_story(tally, key, calls[key])
+    for spec, index in demo_actions():
         load_action(tally, spec, calls[spec["call"]], index)

@@ -36,15 +36,23 @@ from demo.data import cites as data
 
 # --- Bookkeeping and generic helpers -----------------------------------------------------
 class Tally:
-    """What a load did, per model: created, updated, unchanged; plus links added."""
+    """What a load did, per model: created, updated, unchanged; plus links added. It
+    counts objects, not writes: an object created by this load and completed later in it
+    (a bilan filled in after the action started) counts once, as created."""
 
     def __init__(self):
         self.created = Counter()
         self.updated = Counter()
         self.unchanged = Counter()
         self.links = 0
+        self.created_now = set()
 
-    def record(self, model, outcome):
+    def record(self, model, outcome, obj=None):
+        key = (model._meta.label, obj.pk if obj is not None else None)
+        if outcome == "created" and obj is not None:
+            self.created_now.add(key)
+        elif outcome == "updated" and obj is not None and key in self.created_now:
+            return
         getattr(self, outcome)[model._meta.verbose_name_plural] += 1
 
 
@@ -76,7 +84,7 @@ def upsert(tally, model, lookup, **values):
         outcome = "updated"
     validate(obj)
     obj.save()
-    tally.record(model, outcome)
+    tally.record(model, outcome, obj)
     return obj
 
 
@@ -227,32 +235,40 @@ def membership_target(role, target):
     return {"cite": None, "departement": "", "organisation": organisation(target)}
 
 
+def upsert_user(tally, email, **values):
+    """The demo user ``email`` with these values and the demo password (reset when it no
+    longer matches); saved only when something changed."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user, outcome = User(email=email, **values), "created"
+        user.set_password(data.PASSWORD)
+    else:
+        changed = {field: value for field, value in values.items() if getattr(user, field) != value}
+        password_ok = user.check_password(data.PASSWORD)
+        outcome = "updated" if changed or not password_ok else "unchanged"
+        for field, value in changed.items():
+            setattr(user, field, value)
+        if not password_ok:
+            user.set_password(data.PASSWORD)
+    if outcome != "unchanged":
+        validate(user)
+        user.save()
+    tally.record(User, outcome)
+    return user
+
+
 def load_accounts(tally):
     """Demo users (password ``data.PASSWORD``, reset on every run) and their memberships."""
     for spec in data.ACCOUNTS:
-        values = {
-            "full_name": spec["full_name"],
-            "job_title": spec.get("job_title", ""),
-            "is_staff": spec.get("is_staff", False),
-            "is_superuser": spec.get("is_superuser", False),
-            "is_active": True,
-        }
-        user = User.objects.filter(email=spec["email"]).first()
-        if user is None:
-            user, outcome = User(email=spec["email"], **values), "created"
-            user.set_password(data.PASSWORD)
-        else:
-            changed = {field: value for field, value in values.items() if getattr(user, field) != value}
-            password_ok = user.check_password(data.PASSWORD)
-            outcome = "updated" if changed or not password_ok else "unchanged"
-            for field, value in changed.items():
-                setattr(user, field, value)
-            if not password_ok:
-                user.set_password(data.PASSWORD)
-        if outcome != "unchanged":
-            validate(user)
-            user.save()
-        tally.record(User, outcome)
+        user = upsert_user(
+            tally,
+            spec["email"],
+            full_name=spec["full_name"],
+            job_title=spec.get("job_title", ""),
+            is_staff=spec.get("is_staff", False),
+            is_superuser=spec.get("is_superuser", False),
+            is_active=True,
+        )
         for role, target in spec["memberships"]:
             upsert(tally, Membership, {"user": user, "role": role, **membership_target(role, target)}, is_active=True)
 

@@ -5,8 +5,9 @@ Idempotent like the rest of the loader: envelopes are upserted on their natural 
 (cité, funder, programme, year); lines are created from the budgets only for budget
 lines that have none; each money stage is applied only when the line has not reached it
 yet, through :mod:`financements.services`, with the cité's demo coordinator as the actor,
-so that the demo obeys the same invariants and role checks (an envelope too small for a
-demo decision leaves the line requested).
+so that the demo obeys the same invariants and role checks. The amounts were decided by
+the COPILs (demo/pilotage.py, through :mod:`pilotage.services`); this step records the
+legal acts, the payments (dated in the demo's years) and the bilans' outcome.
 
 Stages, by action status: a proposal under review has requested lines; a programmed
 action has decided and committed lines with an advance paid (balance due); an action in
@@ -30,6 +31,8 @@ S = LineStatus
 
 
 def load_envelopes(tally):
+    """Envelopes of the demo cités, before the actions: the lines created by a decision
+    are attached to the envelope of their funder, cité and year."""
     for slug, funder_name, programme, amounts, legal_reference in data.ENVELOPES:
         the_cite, funder = loader.cite(slug), loader.organisation(funder_name)
         for year, amount in amounts.items():
@@ -55,11 +58,6 @@ def _fund_action(tally, action, recover, by):
     if action.status not in data.FUNDED_STATUSES:
         return
     for index, line in enumerate(lines):
-        if line.status == S.REQUESTED:
-            try:
-                services.decide_lines_bulk([(line, line.requested_amount)], by=by)
-            except services.FundingError:
-                continue  # the demo envelope is full: the line stays requested
         if line.status == S.DECIDED:
             act_type = "arrete" if line.decided_amount < Decimal("23000") else "convention"
             services.record_legal_act(
@@ -106,8 +104,8 @@ def _fund_action(tally, action, recover, by):
 
 
 def load_funding(tally):
-    """Envelopes of the demo cités; funding lines and payments of their demo actions."""
-    load_envelopes(tally)
+    """Funding lines and payments of the demo actions (the envelopes are loaded before
+    the COPILs, whose decisions draw on them: :func:`load_envelopes`)."""
     statuses = (*data.FUNDED_STATUSES, *data.REVIEWED_STATUSES)
     for slug in sorted({slug for slug, *_ in data.ENVELOPES}):
         by = User.objects.get(email=COORDINATORS[slug])  # the money moves as the coordinator moves it

@@ -1,17 +1,26 @@
-"""The ``load_pilotage`` step of ``load_demo``: meetings of the demo cités and one
-generated report of each kind.
+"""The pilotage steps of ``load_demo``: the demo cités' COPILs with their decisions, and
+one generated report of each kind.
 
-- Alès Agglomération: the 2026 programming COPIL, held, with its decisions (the statuses
-  the demo actions reached, one programming decision per programmed action), applied and
-  validated (the porteurs were notified), and minutes; the 2027 COPIL, upcoming, with the proposals under
-  instruction on its agenda.
+- Alès Agglomération: the 2026 programming COPIL, held, which decided the proposals of
+  the 2026 call (programmed with the amounts asked, or rejected), the decisions recorded
+  and validated (the porteurs were notified), and minutes; the 2027 COPIL, upcoming,
+  with the proposals under instruction on its agenda.
+- Valenton: the 2024 programming COPIL, held, which decided the 2024 call.
 - Alençon – Perseigne: the 2024 COPIL with its 61 participants (institutions,
-  associations, residents) and evaluation workshops, as in the seeds.
+  associations, residents) and evaluation workshops, as in the seeds, which decided the
+  2024 call.
+
+The agenda, the decisions and their validation go through :mod:`pilotage.services`
+(``add_to_agenda``, ``record_decisions`` and ``validate_decisions``, dated ``at=`` the
+end of the meeting and the next morning): the actions move through their state machine,
+the money decided is checked against the envelopes, the programming decisions are those
+the service records. Run between the two action steps (demo/actions.py): the proposals
+are under instruction when their COPIL decides.
 
 Idempotent like the rest of the loader (natural keys: cité + title for a meeting, meeting
-+ title for an agenda item, meeting + name for a participant). Reports are generated
-synchronously by calling the task function (no broker), once: a done report of the same
-kind and subject is kept.
++ name for a participant; decisions recorded once). Reports are generated synchronously
+by calling the task function (no broker), once: a done report of the same kind and
+subject is kept.
 """
 
 import datetime
@@ -20,25 +29,24 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Action
+from actions.models import SUBSIDY_ACCOUNT, Action
 from demo import cites as loader
+from demo.data import actions as action_data
+from pilotage import services
 from pilotage.models import AgendaItem, Attendee, Meeting, ProgrammingDecision, Report
 from pilotage.tasks import generate_report
 
 S = Action.Status
-DECISION_OF_STATUS = {
-    S.PROGRAMMED: AgendaItem.Decision.PROGRAMMED,
-    S.IN_PROGRESS: AgendaItem.Decision.PROGRAMMED,
-    S.REPORTED: AgendaItem.Decision.PROGRAMMED,
-    S.CLOSED: AgendaItem.Decision.PROGRAMMED,
-    S.REJECTED: AgendaItem.Decision.REJECTED,
-}
 ALES_MINUTES = (
     "Le comité de pilotage, coprésidé par le préfet du Gard, le président d'Alès Agglomération et la "
     "directrice académique, a examiné les propositions de l'appel à projets 2026.\n"
     "Les actions retenues sont programmées avec les montants indiqués ; les porteurs des propositions "
     "non retenues recevront un courrier motivé.\n"
     "Le prochain comité se réunira en mars 2027 pour la programmation suivante."
+)
+VALENTON_MINUTES = (
+    "Le comité de pilotage a examiné les propositions de l'appel à projets 2024, dernière année du label. "
+    "Les actions retenues sont programmées avec les montants demandés au titre du programme 147."
 )
 ALENCON_MINUTES = (
     "Soixante et une personnes ont participé au comité : institutions, associations et habitants du "
@@ -80,36 +88,80 @@ def _at(year, month, day, hour, minute=0):
     return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
 
 
-def _meeting(tally, cite, title, **values):
-    return loader.upsert(tally, Meeting, {"cite": cite, "title": title}, **values)
+ALES_CHAIR = "Le préfet du Gard, le président d'Alès Agglomération et la rectrice"
+ALES_PLACE = "Hôtel de ville d'Alès, salle du conseil"
+# One COPIL per demo call: it decides the proposals of the call (``call``) when held.
+MEETINGS = [
+    {"call": "ales-2026", "starts_at": _at(2026, 3, 17, 14, 30), "place": ALES_PLACE, "chair": ALES_CHAIR,
+     "minutes": ALES_MINUTES, "attendees": ALES_ATTENDEES},
+    {"call": "ales-2027", "starts_at": _at(2027, 3, 16, 14, 30), "place": ALES_PLACE, "chair": ALES_CHAIR,
+     "minutes": "", "attendees": [(n, o, c, "present") for n, o, c, _ in ALES_ATTENDEES]},
+    {"call": "valenton-2024", "starts_at": _at(2024, 2, 6, 14, 30), "place": "Hôtel de ville de Valenton",
+     "chair": "Le préfet du Val-de-Marne et le maire de Valenton", "minutes": VALENTON_MINUTES, "attendees": []},
+    {"call": "alencon-2024", "starts_at": _at(2024, 6, 20, 9, 30), "place": "Centre social de Perseigne, Alençon",
+     "chair": "Le préfet de l'Orne et le président de la Communauté urbaine d'Alençon", "minutes": ALENCON_MINUTES,
+     "attendees": "alencon"},
+]  # fmt: skip
 
 
-def _agenda(tally, meeting, actions, decided_by=None):
-    """The agenda; with ``decided_by``, the decisions of a held meeting (applied and
-    validated), with one programming decision per programmed action."""
-    upsert = loader.upsert
-    for order, action in enumerate(actions, start=1):
-        values = {"action": action, "order": order}
-        if decided_by:
-            values["decision"] = DECISION_OF_STATUS.get(action.status, AgendaItem.Decision.PENDING)
-            values["decision_comment"] = "" if action.status != S.REJECTED else "Hors des priorités de l'appel."
-        upsert(tally, AgendaItem, {"meeting": meeting, "title": str(action)[:250]}, **values)
-        if decided_by and values["decision"] == AgendaItem.Decision.PROGRAMMED:
-            upsert(
-                tally,
-                ProgrammingDecision,
-                {"action": action, "meeting": meeting},
-                decided_on=timezone.localdate(meeting.starts_at),
-                recorded_by=decided_by,
-            )
-    if decided_by and (meeting.decisions_recorded_at is None or meeting.decisions_validated_at is None):
-        # Recorded at the meeting, validated (porteurs notified) the next morning.
-        Meeting.objects.filter(pk=meeting.pk).update(
-            decisions_recorded_at=meeting.decisions_recorded_at or meeting.starts_at,
-            decisions_recorded_by=meeting.decisions_recorded_by or decided_by,
-            decisions_validated_at=meeting.starts_at + datetime.timedelta(hours=18),
-            decisions_validated_by=decided_by,
+def _decision(item, specs):
+    """What the COPIL decides for an agenda item: the demo action's path says it."""
+    spec = specs[item.action.title]
+    path = action_data.PATHS[spec["status"]]
+    if "programme" in path:
+        amounts = {line.pk: line.amount_planned for line in item.action.budget_lines.filter(account=SUBSIDY_ACCOUNT)}
+        comment = spec.get("comments", {}).get("programme", action_data.SCHEDULE[spec["call"]]["copil"])
+        return services.Decision(item, AgendaItem.Decision.PROGRAMMED, comment, amounts)
+    if "reject" in path:
+        comment = spec.get("comments", {}).get("reject", action_data.SCHEDULE[spec["call"]]["copil"])
+        return services.Decision(item, AgendaItem.Decision.REJECTED, comment)
+    return services.Decision(item, AgendaItem.Decision.PENDING)
+
+
+def _decide(tally, meeting, call_key, by):
+    """Record (at the end of the meeting) and validate (the next morning) the decisions of
+    a held COPIL, once, through the pilotage services."""
+    if not meeting.is_held:
+        return
+    if meeting.decisions_recorded_at is None:
+        specs = {spec["title"]: spec for spec in action_data.ACTIONS if spec["call"] == call_key}
+        items = meeting.agenda_items.exclude(action=None).select_related("action").order_by("order", "id")
+        decisions = [_decision(item, specs) for item in items]
+        try:
+            services.record_decisions(meeting, decisions, by=by, at=action_data.SCHEDULE[call_key]["programme"])
+        except services.DecisionError as error:
+            details = " ".join([error.message, *error.problems])
+            raise CommandError(f"Décisions de démonstration invalides ({meeting}) : {details}") from None
+        for decision in decisions:
+            if decision.decision == AgendaItem.Decision.PROGRAMMED:
+                tally.record(ProgrammingDecision, "created")
+        meeting.refresh_from_db()
+    if meeting.decisions_validated_at is None:
+        services.validate_decisions(meeting, by=by, at=meeting.starts_at + datetime.timedelta(hours=18))
+
+
+def load_meetings(tally):
+    """The COPILs of the demo calls: the proposals under instruction on their agenda, the
+    decisions of those held, their participants."""
+    for spec in MEETINGS:
+        call = action_data.CALLS[spec["call"]]
+        cite = loader.cite(call["cite"])
+        meeting = loader.upsert(
+            tally,
+            Meeting,
+            {"cite": cite, "title": action_data.SCHEDULE[spec["call"]]["meeting"]},
+            kind=Meeting.Kind.COPIL,
+            starts_at=spec["starts_at"],
+            place=spec["place"],
+            chair=spec["chair"],
+            minutes=spec["minutes"],
         )
+        coordinator = User.objects.get(email=action_data.COORDINATORS[call["cite"]])
+        proposals = Action.objects.filter(cite=cite, year=call["year"], status=S.IN_REVIEW).order_by("reference", "id")
+        for _ in services.add_to_agenda(meeting, proposals, by=coordinator):
+            tally.record(AgendaItem, "created")
+        _decide(tally, meeting, spec["call"], coordinator)
+        _attendees(tally, meeting, _alencon_rows() if spec["attendees"] == "alencon" else spec["attendees"])
 
 
 def _attendees(tally, meeting, rows):
@@ -153,56 +205,12 @@ def _report(tally, kind, cite, year, by, meeting=None, action=None):
     return report
 
 
-def load_pilotage(tally):
-    ales, alencon = loader.cite("ales-agglomeration"), loader.cite("alencon-perseigne")
-    coordinator = User.objects.get(email="coordination.ales@example.org")
-
-    held = _meeting(
-        tally,
-        ales,
-        "COPIL de programmation 2026",
-        kind=Meeting.Kind.COPIL,
-        starts_at=_at(2026, 3, 17, 14, 30),
-        place="Hôtel de ville d'Alès, salle du conseil",
-        chair="Le préfet du Gard, le président d'Alès Agglomération et la rectrice",
-        minutes=ALES_MINUTES,
-    )
-    decided = Action.objects.filter(cite=ales, year=2026, status__in=DECISION_OF_STATUS).order_by("reference", "id")
-    _agenda(tally, held, decided, decided_by=coordinator)
-    _attendees(tally, held, ALES_ATTENDEES)
-
-    upcoming = _meeting(
-        tally,
-        ales,
-        "COPIL de programmation 2027",
-        kind=Meeting.Kind.COPIL,
-        starts_at=_at(2027, 3, 16, 14, 30),
-        place="Hôtel de ville d'Alès, salle du conseil",
-        chair="Le préfet du Gard, le président d'Alès Agglomération et la rectrice",
-        minutes="",
-    )
-    under_review = Action.objects.filter(cite=ales, year=2027, status=S.IN_REVIEW).order_by("reference", "id")
-    _agenda(tally, upcoming, under_review)
-    _attendees(tally, upcoming, [(n, o, c, "present") for n, o, c, _ in ALES_ATTENDEES])
-
-    alencon_copil = _meeting(
-        tally,
-        alencon,
-        "COPIL annuel 2024 et ateliers d'évaluation",
-        kind=Meeting.Kind.COPIL,
-        starts_at=_at(2024, 6, 20, 9, 30),
-        place="Centre social de Perseigne, Alençon",
-        chair="Le préfet de l'Orne et le président de la Communauté urbaine d'Alençon",
-        minutes=ALENCON_MINUTES,
-    )
-    _agenda(
-        tally,
-        alencon_copil,
-        Action.objects.filter(cite=alencon, year=2024, status__in=DECISION_OF_STATUS).order_by("reference", "id"),
-        decided_by=User.objects.get(email="coordination.alencon@example.org"),
-    )
-    _attendees(tally, alencon_copil, _alencon_rows())
-
+def load_reports(tally):
+    """One generated report of each kind, for Alès."""
+    ales = loader.cite(action_data.ALES)
+    coordinator = User.objects.get(email=action_data.COORDINATORS[action_data.ALES])
+    held = Meeting.objects.get(cite=ales, title=action_data.SCHEDULE["ales-2026"]["meeting"])
+    upcoming = Meeting.objects.get(cite=ales, title=action_data.SCHEDULE["ales-2027"]["meeting"])
     sheet_action = (
         Action.objects.filter(cite=ales, year=2026, porteur__name="Association Alès Réussite Éducative")
         .exclude(status=S.DRAFT)

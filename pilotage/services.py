@@ -113,11 +113,25 @@ def _notify_on_commit(action_id, **ids):
     transaction.on_commit(functools.partial(send_decision_notification.delay, action_id, **ids))
 
 
+def _past_or_now(at):
+    """Now, or ``at``: a past moment a decision is recorded at (never the future)."""
+    if at is None:
+        return timezone.now()
+    if at > timezone.now():
+        raise DecisionError("Une décision ne peut pas être enregistrée à une date future.")
+    return at
+
+
+def _held(meeting, at):
+    """Whether the meeting was held now, or by ``at`` for a decision recorded in the past."""
+    return meeting.is_held if at is None else meeting.starts_at <= at
+
+
 def _cents(amount):
     return str(Decimal(amount).quantize(Decimal("0.01")))
 
 
-def record_decisions(meeting, decisions, *, by):
+def record_decisions(meeting, decisions, *, by, at=None):
     """Record the COPIL's decisions; returns True when they were applied, False when
     they were kept as a draft.
 
@@ -132,7 +146,12 @@ def record_decisions(meeting, decisions, *, by):
     its requested lines are refused. Deferred: the action stays under instruction. The
     transitions send no e-mail: :func:`validate_decisions` notifies the porteurs. Raises
     :class:`DecisionError` listing every problem.
+
+    ``at``: decisions taken in the past (loads of past data, the demo), recorded as of that
+    moment: the meeting must have been held by then, the actions' steps are dated ``at``
+    (see :func:`actions.services._transition`) and so is the recording.
     """
+    when = _past_or_now(at)
     if not meeting.is_copil:
         raise DecisionError("Seul un COPIL décide de la programmation.")
     _check_manages(by, meeting.cite)
@@ -144,14 +163,14 @@ def record_decisions(meeting, decisions, *, by):
                     "Les décisions de ce COPIL ont déjà été validées et notifiées aux porteurs : "
                     "elles ne se modifient plus."
                 )
-            if not locked.is_held:
+            if not _held(locked, at):
                 _save_draft(decisions)
                 return False
-            amounts = _apply_decisions(locked, decisions, by=by)
+            amounts = _apply_decisions(locked, decisions, by=by, at=at)
             if amounts:
                 funding_services.decide_lines_bulk(amounts, by=by)
             Meeting.objects.filter(pk=meeting.pk).update(
-                decisions_recorded_at=timezone.now(), decisions_recorded_by=by, updated_at=timezone.now()
+                decisions_recorded_at=when, decisions_recorded_by=by, updated_at=timezone.now()
             )
     except funding_services.FundingError as error:
         raise DecisionError("Aucune décision n'a été enregistrée.", [error.message, *error.problems]) from error
@@ -162,7 +181,7 @@ class _Refused(Exception):
     """One decision cannot be applied: listed with the other decisions' problems."""
 
 
-def _apply_decisions(meeting, decisions, *, by):
+def _apply_decisions(meeting, decisions, *, by, at=None):
     """Apply the decisions of a held (and locked) COPIL to their actions and agenda items;
     returns the ``(line, amount)`` pairs to decide, or raises :class:`DecisionError`
     listing every problem."""
@@ -177,7 +196,7 @@ def _apply_decisions(meeting, decisions, *, by):
             problems.append(f"{action} : programmée sans financement : motivez la décision (commentaire).")
             continue
         try:
-            amounts += _apply_decision(decision, meeting, by=by)
+            amounts += _apply_decision(decision, meeting, by=by, at=at)
         except action_services.TransitionError as error:
             problems.append(f"{action} : {error.message}")
         except _Refused as refused:
@@ -188,15 +207,15 @@ def _apply_decisions(meeting, decisions, *, by):
     return amounts
 
 
-def _apply_decision(decision, meeting, *, by):
+def _apply_decision(decision, meeting, *, by, at=None):
     """Move one action as its COPIL decided; returns the ``(line, amount)`` pairs to decide."""
     D = AgendaItem.Decision
     action = decision.item.action
     if decision.decision == D.PROGRAMMED:
-        return _programme(decision, meeting, by=by)
+        return _programme(decision, meeting, by=by, at=at)
     if decision.decision == D.REJECTED:
         if action.status != Action.Status.REJECTED:
-            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
+            action_services.reject_action(action, by=by, comment=decision.comment, notify=False, at=at)
         requested = FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED)
         return [(line, Decimal("0")) for line in requested]
     if decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
@@ -206,12 +225,12 @@ def _apply_decision(decision, meeting, *, by):
     return []
 
 
-def _programme(decision, meeting, *, by):
+def _programme(decision, meeting, *, by, at=None):
     """Programme the action (without e-mail), create its funding lines from its budget
     when missing and record the programming decision; returns the decided amounts."""
     action = decision.item.action
     if action.status != Action.Status.PROGRAMMED:
-        action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
+        action_services.programme_action(action, by=by, comment=decision.comment, notify=False, at=at)
     funding_services.create_lines_from_budget(action, by=by)
     lines = {line.budget_line_id: line for line in FundingLine.objects.filter(action=action).select_related("funder")}
     amounts = []
@@ -259,11 +278,15 @@ def _save_draft(decisions):
         item.save(update_fields=["draft_decision", "draft_comment", "draft_amounts", "updated_at"])
 
 
-def validate_decisions(meeting, *, by):
+def validate_decisions(meeting, *, by, at=None):
     """The coordination validates the decisions of a held COPIL: one e-mail per decided
     proposal (programmed with the amounts per funder, rejected, postponed) is queued once
     the transaction commits; records who and when. Once only. Returns the number of
-    proposals notified."""
+    proposals notified.
+
+    ``at``: decisions validated in the past (the demo), recorded as of then; the porteurs
+    heard of them at the time, so nothing is queued."""
+    when = _past_or_now(at)
     if not meeting.is_copil:
         raise DecisionError("Seul un COPIL décide de la programmation.")
     _check_manages(by, meeting.cite)
@@ -274,7 +297,7 @@ def validate_decisions(meeting, *, by):
                 f"Les décisions de ce COPIL ont déjà été validées et notifiées, "
                 f"le {format_date_fr(locked.decisions_validated_at, with_time=True)}."
             )
-        if not locked.is_held:
+        if not _held(locked, at):
             raise DecisionError(
                 f"Le COPIL n'a pas encore eu lieu ({format_date_fr(locked.starts_at, with_time=True)}) : "
                 "ses décisions se valident une fois qu'il s'est tenu et qu'elles sont enregistrées."
@@ -287,13 +310,12 @@ def validate_decisions(meeting, *, by):
             .order_by("order", "id")
             .values_list("pk", "action_id")
         )
-        now = timezone.now()
         Meeting.objects.filter(pk=locked.pk).update(
-            decisions_validated_at=now, decisions_validated_by=by, updated_at=now
+            decisions_validated_at=when, decisions_validated_by=by, updated_at=timezone.now()
         )
-        for item_id, action_id in items:
+        for item_id, action_id in items if at is None else ():
             _notify_on_commit(action_id, item_id=item_id)
-    meeting.decisions_validated_at, meeting.decisions_validated_by = now, by
+    meeting.decisions_validated_at, meeting.decisions_validated_by = when, by
     return len(items)
 
 

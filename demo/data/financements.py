@@ -12,21 +12,25 @@ from decimal import Decimal
 from actions.models import Action
 from demo.data.cites import ALENCON, ALES, ALES_AGGLO, ANCT, CU_ALENCON, MEN, VALENTON
 
+
+def yearly(amount, years):
+    return dict.fromkeys(years, Decimal(amount))
+
+
+ALES_YEARS, LABEL_2022_YEARS = (2025, 2026, 2027), (2022, 2023, 2024)
 # (cité slug, funder name, programme, {year: amount}, legal reference)
 ENVELOPES = [
-    (ALES, ANCT, "p147", dict.fromkeys((2025, 2026, 2027), Decimal("175000.00")),
+    (ALES, ANCT, "p147", yearly("175000.00", ALES_YEARS),
      "Délégation de crédits du programme 147 au préfet du Gard (fictif)"),
-    (ALES, MEN, "p230", dict.fromkeys((2025, 2026, 2027), Decimal("15000.00")),
-     "Crédits du programme 230 – académie de Montpellier (fictif)"),
-    (ALES, ALES_AGGLO, "collectivite", dict.fromkeys((2025, 2026, 2027), Decimal("80000.00")),
+    (ALES, MEN, "p230", yearly("15000.00", ALES_YEARS), "Crédits du programme 230 – académie de Montpellier (fictif)"),
+    (ALES, ALES_AGGLO, "collectivite", yearly("80000.00", ALES_YEARS),
      "Délibération du conseil communautaire d'Alès Agglomération (fictive)"),
-    (ALENCON, ANCT, "p147", dict.fromkeys((2022, 2023, 2024), Decimal("150000.00")),
+    (ALENCON, ANCT, "p147", yearly("150000.00", LABEL_2022_YEARS),
      "Délégation de crédits du programme 147 au préfet de l'Orne (fictif)"),
-    (ALENCON, CU_ALENCON, "collectivite", dict.fromkeys((2022, 2023, 2024), Decimal("50000.00")),
+    (ALENCON, CU_ALENCON, "collectivite", yearly("50000.00", LABEL_2022_YEARS),
      "Délibération de la Communauté urbaine d'Alençon (fictive)"),
-    (ALENCON, MEN, "p230", dict.fromkeys((2022, 2023, 2024), Decimal("15000.00")),
-     "Crédits du programme 230 – DSDEN de l'Orne (fictif)"),
-    (VALENTON, ANCT, "p147", {2022: Decimal("125000.00"), 2023: Decimal("175000.00"), 2024: Decimal("175000.00")},
+    (ALENCON, MEN, "p230", yearly("15000.00", LABEL_2022_YEARS), "Crédits du programme 230 – DSDEN de l'Orne (fictif)"),
+    (VALENTON, ANCT, "p147", {2022: Decimal("125000.00"), **yearly("175000.00", (2023, 2024))},
      "Délégation de crédits du programme 147 au préfet du Val-de-Marne (fictif)"),
 ]  # fmt: skip
 

@@ -15,6 +15,10 @@ D = AgendaItem.Decision
 LABELS = {D.PROGRAMMED: "programmée(s)", D.REJECTED: "non retenue(s)", D.DEFERRED: "ajournée(s)"}
 
 
+def _copil(cite, title, starts_at, **fields):
+    return Meeting(cite=cite, kind=Meeting.Kind.COPIL, title=title, starts_at=starts_at, **fields)
+
+
 def _meetings(c):
     """Writes the meetings; returns ``{(cité id, year): (spring COPIL, autumn COPIL)}``."""
     meetings, slots = [], {}
@@ -26,21 +30,8 @@ def _meetings(c):
                 spring = max(min(spring, c.now - datetime.timedelta(days=5)), aware(datetime.date(year, 1, 2), 14))
                 autumn = c.now + datetime.timedelta(days=15)
             slots[(cite.pk, year)] = (
-                Meeting(
-                    cite=cite,
-                    kind=Meeting.Kind.COPIL,
-                    title=f"COPIL de programmation {year}",
-                    starts_at=spring,
-                    place="Mairie",
-                    chair="Préfet délégué et maire",
-                ),
-                Meeting(
-                    cite=cite,
-                    kind=Meeting.Kind.COPIL,
-                    title=f"COPIL bilan {year}",
-                    starts_at=autumn,
-                    place="Préfecture",
-                ),
+                _copil(cite, f"COPIL de programmation {year}", spring, place="Mairie", chair="Préfet délégué et maire"),
+                _copil(cite, f"COPIL bilan {year}", autumn, place="Préfecture"),
             )
             technical = Meeting(
                 cite=cite,

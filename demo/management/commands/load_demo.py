@@ -1,9 +1,12 @@
 """``python manage.py load_demo``: load (or bring back) the whole demo data set.
 
 It lives on the top floor (the ``demo`` app) because it runs a step for every app, in
-order: territories, cités, organisations, conventions and accounts (demo/cites.py), then
-calls and actions (demo/actions.py), funding (demo/financements.py), meetings and reports
-(demo/pilotage.py). Idempotent: a second run creates and changes nothing.
+order: territories, cités, organisations, conventions and accounts (demo/cites.py), the
+envelopes (demo/financements.py), then calls and actions up to their decision
+(demo/actions.py), the COPILs that decide them (demo/pilotage.py), the rest of the
+actions' workflow (demo/actions.py), funding (demo/financements.py) and reports
+(demo/pilotage.py) — the workflows through the domain services. Idempotent: a second
+run creates and changes nothing.
 
 ``--if-empty`` (used by ``make run``) loads only into a database without any cité, so
 that starting the portal never resets demo objects a person edited; ``make demo`` runs
@@ -15,11 +18,22 @@ from django.db import transaction
 
 from cites.models import Cite
 from demo import cites as cites_demo
-from demo.actions import load_actions
-from demo.financements import load_funding
-from demo.pilotage import load_pilotage
+from demo.actions import load_actions, load_follow_up
+from demo.financements import load_envelopes, load_funding
+from demo.pilotage import load_meetings, load_reports
 
-STEPS = [*cites_demo.STEPS, load_actions, load_funding, load_pilotage]
+# The envelopes exist before the decisions that draw on them; the actions reach their
+# COPIL under instruction, the COPILs decide them, then the programmed ones go on; the
+# money follows the decisions; the reports read it all.
+STEPS = [
+    *cites_demo.STEPS,
+    load_envelopes,
+    load_actions,
+    load_meetings,
+    load_follow_up,
+    load_funding,
+    load_reports,
+]
 
 
 class Command(BaseCommand):
