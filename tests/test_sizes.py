@@ -19,9 +19,6 @@ SKIPPED_DIRS = {"migrations", "node_modules", "__pycache__", "var", "static", "s
 
 # "path" for a module, "path::Class.function" for a function or method.
 KNOWN = {
-    # being split on branch h/demo
-    "demo/data/actions.py",
-    "bench/pages.py::main",
     # being split on branch h/fetch (with the views' object fetching)
     "financements/views.py",
     "pilotage/dashboards.py",
