@@ -37,13 +37,8 @@ FORBIDDEN = {
 # dashboards' year switcher, the COPIL agenda and decision screens, the comment of a
 # workflow transition on the action page.
 TO_CONVERT = {
-    "actions/action_budget.html",
     "actions/action_detail.html",
-    "actions/action_indicators.html",
     "actions/action_list.html",
-    "actions/action_report.html",
-    "actions/includes/_budget_new_row.html",
-    "actions/includes/_budget_row.html",
     "dashboards/includes/_year_switcher.html",
     "financements/programming.html",
     "pilotage/meeting_agenda.html",
