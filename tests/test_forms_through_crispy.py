@@ -40,7 +40,6 @@ TO_CONVERT = {
     "actions/action_detail.html",
     "actions/action_list.html",
     "dashboards/includes/_year_switcher.html",
-    "financements/programming.html",
     "pilotage/meeting_agenda.html",
     "pilotage/meeting_decisions.html",
 }
