@@ -263,6 +263,25 @@ class TextForm(CrispyFormMixin, DsfrBaseForm):
         self.submit_label = submit_label
 
 
+class TransitionForm(CrispyFormMixin, DsfrBaseForm):
+    """The comment of a workflow button on the action page (``rule``: its
+    ``services.TRANSITIONS`` entry); the page's ``<form>`` posts it to actions:transition.
+    Required by the rule → required here too, and the service refuses it empty."""
+
+    form_tag = False
+
+    comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, name, rule, **kwargs):
+        kwargs.setdefault("auto_id", f"commentaire-{name}-%s")  # one form per button on the page
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = rule.comment_required
+        # On the bound field: it copied the field's label when DsfrBaseForm built it.
+        self["comment"].label = f"Commentaire ({'obligatoire' if rule.comment_required else 'facultatif'})"
+        self.submit_label = rule.label
+        self.submit_class = "fr-btn--secondary" if name in ("reject", "withdraw") else ""
+
+
 def funder_choices():
     """Organisations that can be named as the funder of a subsidy line (account 74)."""
     return Organisation.objects.funders().order_by("name")

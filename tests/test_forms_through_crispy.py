@@ -37,7 +37,6 @@ FORBIDDEN = {
 # dashboards' year switcher, the COPIL agenda and decision screens, the comment of a
 # workflow transition on the action page.
 TO_CONVERT = {
-    "actions/action_detail.html",
     "actions/action_list.html",
     "dashboards/includes/_year_switcher.html",
     "pilotage/meeting_agenda.html",

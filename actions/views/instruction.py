@@ -98,7 +98,11 @@ def action_detail(request, pk):
         report = None  # a draft bilan is the porteur's own: no text, no figure for anyone else
     beneficiaries = list(report.beneficiaries.all()) if report else []
     allowed = set(services.allowed_transitions(action, user))
-    buttons = [(name, services.TRANSITIONS[name]) for name in services.BUTTON_TRANSITIONS if name in allowed]
+    buttons = [
+        (name, forms.TransitionForm(name=name, rule=services.TRANSITIONS[name]))
+        for name in services.BUTTON_TRANSITIONS
+        if name in allowed
+    ]
     context = {
         "action": action,
         "is_porteur": is_porteur,
@@ -179,7 +183,9 @@ def action_transition(request, pk, name):
     # The bilan step ("report") will have its own screen: it is not a bare button.
     if name not in services.BUTTON_TRANSITIONS and name != "submit":
         raise Http404("Opération inconnue.")
-    comment = request.POST.get("comment", "")
+    form = forms.TransitionForm(request.POST, name=name, rule=services.TRANSITIONS[name])
+    # Left empty where the rule needs it, the comment is "": the service says why it refuses.
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         services.apply_transition(action, name, by=request.user, comment=comment)
     except services.TransitionNotAllowed as error:
