@@ -8,7 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from core import uploads
 from core.formatting import format_euros
-from core.forms import CrispyFormMixin, SubmitColumn
+from core.forms import CrispyFormMixin, SubmitColumn, dsfr_helper
 from core.params import MAX_YEAR, MIN_YEAR
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
@@ -96,6 +96,48 @@ class MeetingDocumentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         document.take_upload(self.cleaned_data["file"], self.detected, by=user)
         document.save()
         return document
+
+
+class YearSwitcherForm(DsfrBaseForm):
+    """The dashboards' switcher (a GET form back to the page): the year, and the cité
+    (``cites`` offered, ``cite`` chosen: a choice among several, kept as a hidden field when
+    there is one) or the département (``departements``: (code, name) pairs, all by default)."""
+
+    annee = forms.TypedChoiceField(label="Année", coerce=int)
+
+    def __init__(self, *, path, years, year, cites=(), cite=None, departements=(), departement=""):
+        initial = {"annee": year, "cite": cite.pk if cite else None, "departement": departement}
+        super().__init__(initial=initial, auto_id="choix-%s")
+        self.fields["annee"].choices = [(value, str(value)) for value in years]
+        columns = []
+        if len(cites) > 1:
+            choices = [(item["pk"], item["name"]) for item in cites]
+            self.fields["cite"] = forms.TypedChoiceField(label="Cité éducative", choices=choices, coerce=int)
+            columns.append(Column("cite", css_class="fr-col-12 fr-col-md-5"))
+        elif cite:
+            self.fields["cite"] = forms.IntegerField(widget=forms.HiddenInput)
+            columns.append("cite")
+        if departements:
+            choices = [("", "Tous vos départements")] + [(code, f"{code} – {name}") for code, name in departements]
+            self.fields["departement"] = forms.ChoiceField(label="Département", choices=choices, required=False)
+            columns.append(Column("departement", css_class="fr-col-12 fr-col-md-5"))
+        self.order_fields(["cite", "departement", "annee"])
+        self.helper = dsfr_helper(
+            self,
+            layout=Layout(
+                Row(
+                    *columns,
+                    Column("annee", css_class="fr-col-6 fr-col-md-3"),
+                    SubmitColumn("Afficher", css_class="fr-col-6 fr-col-md-2"),
+                    css_class="fr-grid-row--bottom",
+                )
+            ),
+            submit_label=None,
+            form_method="get",
+            form_action=path,
+            form_class="portail-no-print fr-mb-4w",
+            form_show_errors=False,
+        )
 
 
 class ReportRequestForm(CrispyFormMixin, DsfrBaseForm):
