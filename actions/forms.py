@@ -6,7 +6,7 @@ from cites.models import LocalAxis, Organisation
 from cites.validators import normalize_siret, validate_siret
 from core import uploads
 from core.formatting import format_euros
-from core.forms import CellTemplate, Column, CrispyFormMixin, Fieldset, Layout, Row, TableRowForm, table_cell, table_row
+from core.forms import Column, CrispyFormMixin, Fieldset, Include, Layout, Row, TableRowForm, table_cell, table_row
 
 from .models import (
     CHARGE_ACCOUNTS,
@@ -330,7 +330,7 @@ class BeneficiariesForm(CrispyFormMixin, DsfrBaseForm):
     def get_layout(self):
         return Layout(
             *(
-                table_row(CellTemplate("dsfr/layout/row_header.html", label=label), *map(table_cell, names))
+                table_row(Include("dsfr/layout/row_header.html", label=label), *map(table_cell, names))
                 for _band, label, names in self.bands
             )
         )
@@ -363,7 +363,7 @@ class BeneficiariesForm(CrispyFormMixin, DsfrBaseForm):
 class IndicatorResultForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
     """The result of one indicator, a row of the bilan's table under its label and target."""
 
-    cells = (CellTemplate("actions/includes/_indicator_result_heading.html"), ("result",), ("result_comment",))
+    cells = (Include("actions/includes/_indicator_result_heading.html"), ("result",), ("result_comment",))
 
     def row_name(self):
         return self.instance.label
@@ -384,9 +384,9 @@ class BudgetActualForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
     while the porteur finds the explanation."""
 
     cells = (
-        CellTemplate("actions/includes/_budget_actual_heading.html"),
+        Include("actions/includes/_budget_actual_heading.html"),
         ("amount_actual",),
-        ("variance_explanation", CellTemplate("actions/includes/_variance_warning.html")),
+        ("variance_explanation", Include("actions/includes/_variance_warning.html")),
     )
 
     def row_name(self):

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from dsfr.forms import DsfrBaseForm
 
 __all__ = [
-    "CellTemplate", "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Layout", "Row",
+    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Include", "Layout", "Row",
     "RowCountForm", "RowErrors", "SubmitColumn", "TableRowForm", "dsfr_helper",
 ]  # fmt: skip
 
@@ -70,9 +70,10 @@ class RowErrors:
         return render_to_string(self.template, {"errors": form.non_field_errors()})
 
 
-class CellTemplate:
-    """What a table row shows besides its fields (the row's heading, read-only figures, a
-    warning), drawn by a template with ``form`` and the given context."""
+class Include:
+    """A template drawn inside a layout with ``form`` and the given context: what a table
+    row shows besides its fields (its heading, read-only figures, a warning), a block of
+    text between fields."""
 
     def __init__(self, template, **context):
         self.template, self.context = template, context
@@ -150,9 +151,9 @@ class TableRowForm(CrispyFormMixin):
     cells (``dsfr/layout/table_cell.html``), each field with django-dsfr's markup.
 
     ``cells`` lists the cells in order: a tuple of field names (and layout objects, e.g. a
-    :class:`CellTemplate` under a field) is a ``<td>``; a field the form does not have is
+    :class:`Include` under a field) is a ``<td>``; a field the form does not have is
     skipped, and so is a cell left with none (the budget's charges have no funder); any
-    other layout object is drawn as it is (a :class:`CellTemplate` of ``<th>``/``<td>``).
+    other layout object is drawn as it is (an :class:`Include` of ``<th>``/``<td>``).
     Hidden fields and the row's own errors go in the first cell of fields. The column
     header shows what a cell holds: each label is for screen readers only (``.portail-cell``
     in portail.css) and names its row, from :meth:`row_name` (« Compte, ligne 3 »). A

@@ -38,8 +38,6 @@ FORBIDDEN = {
 # workflow transition on the action page.
 TO_CONVERT = {
     "actions/action_list.html",
-    "pilotage/meeting_agenda.html",
-    "pilotage/meeting_decisions.html",
 }
 
 
