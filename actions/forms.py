@@ -6,7 +6,7 @@ from cites.models import LocalAxis, Organisation
 from cites.validators import normalize_siret, validate_siret
 from core import uploads
 from core.formatting import format_euros
-from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
+from core.forms import Column, CrispyFormMixin, Fieldset, Include, Layout, Row, TableRowForm, table_cell, table_row
 
 from .models import (
     CHARGE_ACCOUNTS,
@@ -160,11 +160,22 @@ class ActionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
-class VersionForm(forms.Form):
+class VersionForm(CrispyFormMixin, forms.Form):
+    """The version of the action a table page was drawn from (budget, indicators): a
+    concurrent edit saved meanwhile makes the save a conflict, shown by the page."""
+
+    submit_label = None
+    form_tag = False  # a hidden field inside the page's <form>
+    form_show_errors = False
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class BudgetLineForm(forms.ModelForm, DsfrBaseForm):
+class BudgetLineForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
+    """One budget line, a row of the budget table (the funder only for produits)."""
+
+    cells = (("account",), ("label",), ("funder",), ("amount_planned",), ("DELETE",))
+
     class Meta:
         model = BudgetLine
         fields = ["account", "label", "funder", "amount_planned"]
@@ -214,7 +225,9 @@ def budget_formset(side, *, data=None, instance, funders):
     )
 
 
-class IndicatorForm(forms.ModelForm, DsfrBaseForm):
+class IndicatorForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
+    cells = (("label",), ("target",), ("unit",), ("DELETE",))
+
     class Meta:
         model = Indicator
         fields = ["label", "target", "unit"]
@@ -250,6 +263,25 @@ class TextForm(CrispyFormMixin, DsfrBaseForm):
         self.submit_label = submit_label
 
 
+class TransitionForm(CrispyFormMixin, DsfrBaseForm):
+    """The comment of a workflow button on the action page (``rule``: its
+    ``services.TRANSITIONS`` entry); the page's ``<form>`` posts it to actions:transition.
+    Required by the rule → required here too, and the service refuses it empty."""
+
+    form_tag = False
+
+    comment = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, name, rule, **kwargs):
+        kwargs.setdefault("auto_id", f"commentaire-{name}-%s")  # one form per button on the page
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = rule.comment_required
+        # On the bound field: it copied the field's label when DsfrBaseForm built it.
+        self["comment"].label = f"Commentaire ({'obligatoire' if rule.comment_required else 'facultatif'})"
+        self.submit_label = rule.label
+        self.submit_class = "fr-btn--secondary" if name in ("reject", "withdraw") else ""
+
+
 def funder_choices():
     """Organisations that can be named as the funder of a subsidy line (account 74)."""
     return Organisation.objects.funders().order_by("name")
@@ -266,9 +298,14 @@ class ActionReportForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
 
-class BeneficiariesForm(DsfrBaseForm):
+class BeneficiariesForm(CrispyFormMixin, DsfrBaseForm):
     """Beneficiaries by age band × sex, and how many live in a QPV: three numbers a band.
-    Counts only — the form has no field for a name."""
+    Counts only — the form has no field for a name. Drawn as the rows of the page's table:
+    the band, then its three numbers (each label names the band)."""
+
+    submit_label = None
+    form_tag = False
+    form_show_errors = False  # the page shows the form's own errors above the table
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,9 +327,13 @@ class BeneficiariesForm(DsfrBaseForm):
                 names.append(name)
             self.bands.append((band, label, names))
 
-    def rows(self):
-        """(label, girls field, boys field, qpv field) for the table."""
-        return [(label, *(self[name] for name in names)) for _band, label, names in self.bands]
+    def get_layout(self):
+        return Layout(
+            *(
+                table_row(Include("dsfr/layout/row_header.html", label=label), *map(table_cell, names))
+                for _band, label, names in self.bands
+            )
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -319,7 +360,14 @@ class BeneficiariesForm(DsfrBaseForm):
                 BeneficiaryCount.objects.filter(report=self.report, age_band=band).delete()
 
 
-class IndicatorResultForm(forms.ModelForm, DsfrBaseForm):
+class IndicatorResultForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
+    """The result of one indicator, a row of the bilan's table under its label and target."""
+
+    cells = (Include("actions/includes/_indicator_result_heading.html"), ("result",), ("result_comment",))
+
+    def row_name(self):
+        return self.instance.label
+
     class Meta:
         model = Indicator
         fields = ["result", "result_comment"]
@@ -329,10 +377,20 @@ class IndicatorResultForm(forms.ModelForm, DsfrBaseForm):
 IndicatorResultFormSet = forms.modelformset_factory(Indicator, form=IndicatorResultForm, extra=0)
 
 
-class BudgetActualForm(forms.ModelForm, DsfrBaseForm):
-    """The actual amount of a budget line. A gap over 15 % must be explained before the
-    bilan is transmitted (:meth:`ActionReport.missing_items`), not before it is saved: a
-    draft keeps the amount while the porteur finds the explanation."""
+class BudgetActualForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
+    """The actual amount of a budget line, a row of the bilan's table under the line as
+    planned. A gap over 15 % must be explained before the bilan is transmitted
+    (:meth:`ActionReport.missing_items`), not before it is saved: a draft keeps the amount
+    while the porteur finds the explanation."""
+
+    cells = (
+        Include("actions/includes/_budget_actual_heading.html"),
+        ("amount_actual",),
+        ("variance_explanation", Include("actions/includes/_variance_warning.html")),
+    )
+
+    def row_name(self):
+        return self.instance.label
 
     class Meta:
         model = BudgetLine

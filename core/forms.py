@@ -8,13 +8,14 @@ errors on top and the page's actions at the bottom.
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from django import forms
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from dsfr.forms import DsfrBaseForm
 
 __all__ = [
-    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Layout", "Row", "SubmitColumn",
-    "dsfr_helper",
+    "Column", "CrispyFormMixin", "Div", "FilterForm", "Fieldset", "FormHelper", "Include", "Layout", "Row",
+    "RowCountForm", "RowErrors", "SubmitColumn", "TableRowForm", "dsfr_helper",
 ]  # fmt: skip
 
 
@@ -58,6 +59,37 @@ class FilterActions:
     def render(self, form, context, template_pack=None, **kwargs):
         request = context.get("request")
         return render_to_string(self.template, {"reset_url": request.path if request else ""})
+
+
+class RowErrors:
+    """The errors of a whole table row (not of one field), in a cell of that row."""
+
+    template = "dsfr/layout/row_errors.html"
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        return render_to_string(self.template, {"errors": form.non_field_errors()})
+
+
+class Include:
+    """A template drawn inside a layout with ``form`` and the given context: what a table
+    row shows besides its fields (its heading, read-only figures, a warning), a block of
+    text between fields."""
+
+    def __init__(self, template, **context):
+        self.template, self.context = template, context
+
+    def render(self, form, context, template_pack=None, **kwargs):
+        return render_to_string(self.template, {"form": form, **self.context})
+
+
+def table_cell(*fields):
+    """A ``<td>`` holding fields (and layout objects), its labels for screen readers only."""
+    return Div(*fields, css_class="portail-cell", template="dsfr/layout/table_cell.html")
+
+
+def table_row(*cells):
+    """A ``<tr>`` of cells, for a form drawn as several rows of a table (not a formset)."""
+    return Div(*cells, template="dsfr/layout/table_row.html")
 
 
 class CrispyFormMixin:
@@ -112,3 +144,67 @@ class FilterForm(CrispyFormMixin, DsfrBaseForm):
             form_show_errors=False,
             render_hidden_fields=True,
         )
+
+
+class TableRowForm(CrispyFormMixin):
+    """One row of a table formset: the page draws the ``<tr>``, ``{% crispy form %}`` its
+    cells (``dsfr/layout/table_cell.html``), each field with django-dsfr's markup.
+
+    ``cells`` lists the cells in order: a tuple of field names (and layout objects, e.g. a
+    :class:`Include` under a field) is a ``<td>``; a field the form does not have is
+    skipped, and so is a cell left with none (the budget's charges have no funder); any
+    other layout object is drawn as it is (an :class:`Include` of ``<th>``/``<td>``).
+    Hidden fields and the row's own errors go in the first cell of fields. The column
+    header shows what a cell holds: each label is for screen readers only (``.portail-cell``
+    in portail.css) and names its row, from :meth:`row_name` (« Compte, ligne 3 »). A
+    checkbox keeps its visible label (the DSFR draws the box with it) and gets the row's
+    name as its accessible name (``aria-label`` « Supprimer la ligne 3 »)."""
+
+    submit_label = None
+    form_tag = False
+    form_show_errors = False  # errors sit next to each field, inside its cell
+    cells = ()
+
+    def row_name(self):
+        """« ligne 3 » for the formset's fourth form (« » when the prefix has no index)."""
+        index = (self.prefix or "").rsplit("-", 1)[-1]
+        return f"ligne {int(index) + 1}" if index.isdigit() else ""
+
+    def get_layout(self):
+        row = self.row_name()
+        extra = [name for name, field in self.fields.items() if field.widget.is_hidden] + [RowErrors()]
+        layout = []
+        for cell in self.cells:
+            if not isinstance(cell, tuple):
+                layout.append(cell)
+                continue
+            names = [name for name in cell if not isinstance(name, str) or name in self.fields]
+            if not any(isinstance(name, str) for name in names):
+                continue
+            for name in names:
+                if isinstance(name, str):
+                    self._name_for_row(self[name], row)
+            layout.append(table_cell(*extra, *names))
+            extra = []
+        return Layout(*layout)
+
+    @staticmethod
+    def _name_for_row(bound_field, row):
+        # The bound field, not the field: it copied the label when the form was built.
+        if not row:
+            return
+        if isinstance(bound_field.field.widget, forms.CheckboxInput):
+            bound_field.field.widget.attrs["aria-label"] = f"{bound_field.label} la {row}"
+        else:
+            bound_field.label = f"{bound_field.label}, {row}"
+
+
+class RowCountForm(CrispyFormMixin, forms.Form):
+    """A formset's ``TOTAL_FORMS`` after a row was added by HTMX: the fragment swaps it
+    out of band into the page's management form (same name and id, prefix = the formset's)."""
+
+    submit_label = None
+    form_tag = False
+    form_show_errors = False
+
+    TOTAL_FORMS = forms.IntegerField(widget=forms.HiddenInput(attrs={"hx-swap-oob": "true"}))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from cites.models import Organisation
-from core.forms import CrispyFormMixin
+from core.forms import CrispyFormMixin, TableRowForm
 
 from .models import Envelope, FundingLine, LineStatus, Payment
 from .services import STATUS_CHANGES, TRANSITIONS, rule_for
@@ -159,13 +159,20 @@ class RecoveryForm(DsfrBaseForm):
         return date
 
 
-class ProgrammingRowForm(forms.Form):
-    """One row of the programming table (proposed and decided amounts of one line)."""
+class ProgrammingRowForm(TableRowForm, DsfrBaseForm):
+    """One row of the programming table (proposed and decided amounts of one line): the
+    page draws the line's columns, then these two cells."""
+
+    cells = (("proposed_amount",), ("decided_amount",))
 
     proposed_amount = money_field("Montant proposé", required=False)
     decided_amount = money_field("Montant décidé", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, line, **kwargs):
         super().__init__(*args, **kwargs)
+        self.line = line
         for field in self.fields.values():
-            field.widget.attrs.update({"class": "fr-input", "inputmode": "decimal"})
+            field.widget.attrs["inputmode"] = "decimal"
+
+    def row_name(self):
+        return f"{self.line.action.title} – {self.line.funder.name}"

@@ -456,6 +456,7 @@ def programming(request, pk, year):
             line,
             forms.ProgrammingRowForm(
                 data,
+                line=line,
                 prefix=f"l{line.pk}",
                 initial={"proposed_amount": line.proposed_amount, "decided_amount": line.decided_amount},
             ),

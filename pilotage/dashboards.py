@@ -26,6 +26,7 @@ from core.spreadsheets import Money, csv_response, xlsx_response
 from financements.models import Envelope, FundingLine
 
 from . import stats
+from .forms import YearSwitcherForm
 from .models import Meeting, Report
 
 S = Action.Status
@@ -218,8 +219,9 @@ def cite_dashboard(request):
         {
             "cite": cite,
             "year": year,
-            "cites": cites,
-            "years": _years_around(year, cite.label_start.year),
+            "switcher": YearSwitcherForm(
+                path=request.path, years=_years_around(year, cite.label_start.year), year=year, cites=cites, cite=cite
+            ),
             "todo": _todo(request, cite),
             "meetings": meetings,
             "calls": calls,
@@ -339,9 +341,13 @@ def prefecture_dashboard(request):
             "rows": rows,
             "total": stats.total_row(rows),
             "year": year,
-            "years": _years_around(year),
-            "departements": [(code, departement_name(code)) for code in available],
-            "chosen": chosen,
+            "switcher": YearSwitcherForm(
+                path=request.path,
+                years=_years_around(year),
+                year=year,
+                departements=[(code, departement_name(code)) for code in available],
+                departement=chosen,
+            ),
             "columns": _columns(request, sort, descending),
             "export_query": request.GET.urlencode(),
             "page_title": f"Cités éducatives de vos départements – {year}",
@@ -432,7 +438,7 @@ def national_dashboard(request):
         "dashboards/national.html",
         {
             "year": year,
-            "years": _years_around(year),
+            "switcher": YearSwitcherForm(path=request.path, years=_years_around(year), year=year),
             "regions": regions,
             "departements": departements,
             "total": stats.total_row(rows),

@@ -8,7 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from core import uploads
 from core.formatting import format_euros
-from core.forms import CrispyFormMixin, SubmitColumn
+from core.forms import CrispyFormMixin, Include, SubmitColumn, dsfr_helper
 from core.params import MAX_YEAR, MIN_YEAR
 
 from .models import AgendaItem, Attendee, Meeting, MeetingDocument, Report
@@ -98,6 +98,48 @@ class MeetingDocumentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         return document
 
 
+class YearSwitcherForm(DsfrBaseForm):
+    """The dashboards' switcher (a GET form back to the page): the year, and the cité
+    (``cites`` offered, ``cite`` chosen: a choice among several, kept as a hidden field when
+    there is one) or the département (``departements``: (code, name) pairs, all by default)."""
+
+    annee = forms.TypedChoiceField(label="Année", coerce=int)
+
+    def __init__(self, *, path, years, year, cites=(), cite=None, departements=(), departement=""):
+        initial = {"annee": year, "cite": cite.pk if cite else None, "departement": departement}
+        super().__init__(initial=initial, auto_id="choix-%s")
+        self.fields["annee"].choices = [(value, str(value)) for value in years]
+        columns = []
+        if len(cites) > 1:
+            choices = [(item["pk"], item["name"]) for item in cites]
+            self.fields["cite"] = forms.TypedChoiceField(label="Cité éducative", choices=choices, coerce=int)
+            columns.append(Column("cite", css_class="fr-col-12 fr-col-md-5"))
+        elif cite:
+            self.fields["cite"] = forms.IntegerField(widget=forms.HiddenInput)
+            columns.append("cite")
+        if departements:
+            choices = [("", "Tous vos départements")] + [(code, f"{code} – {name}") for code, name in departements]
+            self.fields["departement"] = forms.ChoiceField(label="Département", choices=choices, required=False)
+            columns.append(Column("departement", css_class="fr-col-12 fr-col-md-5"))
+        self.order_fields(["cite", "departement", "annee"])
+        self.helper = dsfr_helper(
+            self,
+            layout=Layout(
+                Row(
+                    *columns,
+                    Column("annee", css_class="fr-col-6 fr-col-md-3"),
+                    SubmitColumn("Afficher", css_class="fr-col-6 fr-col-md-2"),
+                    css_class="fr-grid-row--bottom",
+                )
+            ),
+            submit_label=None,
+            form_method="get",
+            form_action=path,
+            form_class="portail-no-print fr-mb-4w",
+            form_show_errors=False,
+        )
+
+
 class ReportRequestForm(CrispyFormMixin, DsfrBaseForm):
     submit_label = None  # the « Générer » button ends the row
     form_tag = False  # the report page draws the <form> with its HTMX attributes, and its alert
@@ -147,61 +189,135 @@ def parse_amount(raw):
     return value
 
 
-class DecisionRow:
-    """One agenda item on the decision screen, bound to the submitted values (kept when
-    saving fails), with the troïka's opinions on the proposal (``opinions``: rows with
-    ``opinion`` and ``role``). Unbound, it shows the decision applied, else the draft typed
-    before the meeting, else the budget's asks."""
+class CandidatesField(forms.ModelMultipleChoiceField):
+    """Proposals ticked on a page that has aged (moved on since, or put on the agenda from
+    another tab) are left out, not refused: the others are still added."""
+
+    def clean(self, value):
+        offered = {str(pk) for pk in self.queryset.values_list("pk", flat=True)}
+        return super().clean([choice for choice in value or [] if str(choice) in offered])
+
+
+class AgendaForm(CrispyFormMixin, DsfrBaseForm):
+    """Put proposals under instruction (``candidates``) on a COPIL's agenda, and a free item."""
+
+    submit_label = "Ajouter à l'ordre du jour"
+
+    actions = CandidatesField(
+        label="Propositions en instruction à inscrire",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    title = forms.CharField(label="Autre point (facultatif)", max_length=250, required=False)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["actions"]
+        field.queryset = candidates
+        field.label_from_instance = lambda action: (
+            f"{action.reference or '—'} – {action.title} ({action.porteur.name})"
+        )
+        if not candidates:
+            field.help_text = "Aucune proposition en instruction à inscrire."
+
+
+class DecisionForm(CrispyFormMixin, DsfrBaseForm):
+    """One agenda item on the decision screen, with the troïka's opinions on the proposal
+    (``opinions``: rows with ``opinion`` and ``role``) and one amount per subsidy asked in
+    the budget (``subsidies``). Unbound, it shows the decision applied, else the draft
+    typed before the meeting, else the budget's asks; bound, what was typed, each error
+    next to its field. Valid, ``amounts`` holds the decided amounts by budget line."""
+
+    submit_label = None
+    form_tag = False  # one <form> and one button for the whole agenda
+    form_show_errors = False  # the page's alert says nothing was saved
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=AgendaItem.Decision.choices,
+        required=False,  # « À décider » (the empty value) is a decision too: the item waits
+        error_messages={"invalid_choice": "Choisissez une décision."},
+    )
+    comment = forms.CharField(
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire pour une proposition non retenue ou programmée sans financement.",
+    )
 
     def __init__(self, item, subsidies, data=None, opinions=()):
         self.item = item
-        self.prefix = f"point-{item.pk}"
-        self.subsidies = subsidies
+        self.subsidies = list(subsidies)
         self.opinions = list(opinions)
-        self.errors = []
+        self.amounts = {}
+        super().__init__(data, prefix=f"point-{item.pk}", initial=self._initial())
+        for line in self.subsidies:
+            self.fields[self.amount_name(line)] = forms.CharField(
+                label=f"Montant décidé – {line.funder.name}",
+                help_text=f"Demandé : {format_euros(line.amount_planned)}",
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+    @staticmethod
+    def amount_name(line):
+        return f"amount-{line.pk}"
+
+    def _initial(self):
+        item = self.item
+        applied = bool(item.decision)
         decided_by_budget_line = {
             line.budget_line_id: line.decided_amount for line in item.action.funding_lines.all() if line.budget_line_id
         }
-        if data is None:
-            applied = bool(item.decision)
-            self.decision = item.decision if applied else item.draft_decision
-            self.comment = item.decision_comment if applied else item.draft_comment
-            draft = {} if applied else item.draft_amounts or {}
-            self.raw = {
-                line.pk: _initial_amount(
-                    Decimal(draft[str(line.pk)]) if str(line.pk) in draft else decided_by_budget_line.get(line.pk),
-                    line.amount_planned,
-                )
-                for line in subsidies
-            }
-        else:
-            self.decision = data.get(f"{self.prefix}-decision", "")
-            self.comment = data.get(f"{self.prefix}-comment", "").strip()
-            self.raw = {line.pk: data.get(f"{self.prefix}-amount-{line.pk}", "") for line in subsidies}
-        self.amounts = {}
+        draft = {} if applied else item.draft_amounts or {}
+        initial = {
+            "decision": item.decision if applied else item.draft_decision,
+            "comment": item.decision_comment if applied else item.draft_comment,
+        }
+        for line in self.subsidies:
+            decided = Decimal(draft[str(line.pk)]) if str(line.pk) in draft else decided_by_budget_line.get(line.pk)
+            initial[self.amount_name(line)] = _initial_amount(decided, line.amount_planned)
+        return initial
 
-    @property
-    def amount_fields(self):
-        return [(line, f"{self.prefix}-amount-{line.pk}", self.raw[line.pk]) for line in self.subsidies]
+    def get_layout(self):
+        amounts = [Div(self.amount_name(line), css_class="fr-fieldset__element") for line in self.subsidies] or [
+            Include("pilotage/includes/_decision_no_subsidy.html")
+        ]
+        return Layout(
+            Div(
+                Include("pilotage/includes/_decision_legend.html"),
+                Div("decision", css_class="fr-fieldset__element"),
+                Include("pilotage/includes/_decision_opinions.html"),
+                *amounts,
+                Div("comment", css_class="fr-fieldset__element"),
+                css_id=self.prefix,
+                css_class="fr-fieldset--error" if self.is_bound and self.errors else "",
+                template="pilotage/includes/_decision_fieldset.html",
+            )
+        )
 
-    def validate(self):
+    def clean(self):
+        data = super().clean()
         D = AgendaItem.Decision
-        if self.decision not in D.values:
-            self.errors.append("Choisissez une décision.")
-        if self.decision == D.REJECTED and not self.comment:
-            self.errors.append("Motivez la décision de ne pas retenir l'action (commentaire).")
-        if self.decision == D.PROGRAMMED:
+        decision, comment = data.get("decision"), data.get("comment", "")
+        if decision == D.REJECTED and not comment:
+            self.add_error("comment", "Motivez la décision de ne pas retenir l'action (commentaire).")
+        if decision == D.PROGRAMMED:
             for line in self.subsidies:
+                name = self.amount_name(line)
                 try:
-                    self.amounts[line.pk] = parse_amount(self.raw[line.pk])
+                    amount = parse_amount(data.get(name))
                 except ValueError as error:
-                    self.errors.append(f"{line.funder} : {error}")
+                    self.add_error(name, str(error))
                     continue
-                if self.amounts[line.pk] is None:
-                    self.errors.append(f"{line.funder} : indiquez le montant décidé (0 pour refuser).")
-            if not self.errors and not any(self.amounts.values()) and not self.comment:
-                self.errors.append("Programmée sans financement : motivez la décision (commentaire).")
-        return not self.errors
+                if amount is None:
+                    self.add_error(name, "Indiquez le montant décidé (0 pour refuser).")
+                else:
+                    self.amounts[line.pk] = amount
+            if not self.errors and not any(self.amounts.values()) and not comment:
+                self.add_error("comment", "Programmée sans financement : motivez la décision (commentaire).")
+        return data
 
 
 def _initial_amount(decided, requested):

@@ -2,8 +2,8 @@
 (``{% crispy form %}`` or ``|crispy``), never another way. A plain file scan, no database.
 
 The pack itself (templates/dsfr/) is the one place that calls django-dsfr's
-``as_field_group``. Table formsets not yet converted are listed in ``TO_CONVERT``: the list
-may only shrink (a listed template that became clean fails too, so it gets removed).
+``as_field_group``. No template is exempt: table formsets too are crispy layouts of cells
+(core.forms.TableRowForm).
 """
 
 import re
@@ -30,47 +30,31 @@ FORBIDDEN = {
     "a field written in HTML": re.compile(r"<(input|select|textarea)\b"),
 }
 
-# Still to convert (issue 11). Table formsets drawn cell by cell — their rows need a crispy
-# layout of cells, as pilotage's AttendeeForm has: budget lines (with the HTMX row add and
-# the page's version field), indicators, the bilan's tables, the programming table. Forms
-# written in HTML with no Django form behind them: the action list's filters, the
-# dashboards' year switcher, the COPIL agenda and decision screens, the comment of a
-# workflow transition on the action page.
-TO_CONVERT = {
-    "actions/action_budget.html",
-    "actions/action_detail.html",
-    "actions/action_indicators.html",
-    "actions/action_list.html",
-    "actions/action_report.html",
-    "actions/includes/_budget_new_row.html",
-    "actions/includes/_budget_row.html",
-    "dashboards/includes/_year_switcher.html",
-    "financements/programming.html",
-    "pilotage/meeting_agenda.html",
-    "pilotage/meeting_decisions.html",
-}
 
-
-def _offences():
+def _offences(root=TEMPLATES):
     found = {}
-    for path in sorted(TEMPLATES.rglob("*.html")):
-        if PACK in path.parents:
+    for path in sorted(root.rglob("*.html")):
+        if root / "dsfr" in path.parents:
             continue
         text = path.read_text()
         reasons = [reason for reason, pattern in FORBIDDEN.items() if pattern.search(text)]
         if reasons:
-            found[str(path.relative_to(TEMPLATES))] = reasons
+            found[str(path.relative_to(root))] = reasons
     return found
 
 
 def test_templates_render_forms_only_through_crispy():
-    offences = {name: reasons for name, reasons in _offences().items() if name not in TO_CONVERT}
-    assert offences == {}, f"Formulaires rendus hors de crispy-forms : {offences}"
+    assert _offences() == {}, f"Formulaires rendus hors de crispy-forms : {_offences()}"
 
 
-def test_the_list_of_templates_to_convert_only_shrinks():
-    still = set(_offences())
-    assert TO_CONVERT <= still, f"Déjà convertis, à retirer de TO_CONVERT : {sorted(TO_CONVERT - still)}"
+def test_the_scan_catches_a_hand_drawn_form(tmp_path):
+    # The guard itself: a field written in HTML, or printed by hand, is an offence anywhere
+    # but in the pack.
+    (tmp_path / "page.html").write_text('<form><input type="text" name="q">{{ form.title }}</form>')
+    (tmp_path / "crispy.html").write_text("{% load crispy_forms_tags %}{% crispy form %}")
+    (tmp_path / "dsfr").mkdir()
+    (tmp_path / "dsfr" / "field.html").write_text("{{ field.as_field_group }}")
+    assert _offences(tmp_path) == {"page.html": ["a field printed by hand", "a field written in HTML"]}
 
 
 def test_templates_using_crispy_load_its_tags():

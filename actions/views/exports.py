@@ -16,6 +16,6 @@ def action_export(request, fmt):
     scope (``Action.objects.visible_to``)."""
     if fmt not in RESPONSES:
         raise Http404("Format d'export inconnu.")
-    actions = filter_actions(request).actions
+    actions = filter_actions(request).qs
     headers, rows = exports.table(actions, with_reviewers=not request.scope.is_partner_only)
     return RESPONSES[fmt](headers, rows)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from actions import forms, permissions, services
 from actions.models import Action, ActionReport, Attachment, BudgetLine, budget_gap_message
 from core.files import private_file_response
+from core.forms import RowCountForm
 
 from .common import _edit_crumbs, _not_editable, _porteur_action, _visible_action
 
@@ -135,17 +136,8 @@ def action_budget_row(request, pk, prefix):
         **formset.get_form_kwargs(None),
     )
     formset.add_fields(form, None)
-    return render(
-        request,
-        "actions/includes/_budget_new_row.html",
-        {
-            "form": form,
-            "number": index + 1,
-            "with_funder": prefix == "produits",
-            "prefix": prefix,
-            "total_forms": index + 1,
-        },
-    )
+    row_count = RowCountForm(prefix=prefix, initial={"TOTAL_FORMS": index + 1})
+    return render(request, "actions/includes/_budget_new_row.html", {"form": form, "row_count": row_count})
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,6 @@ from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine, Opinion
 from actions.services import TRANSITIONS
 from financements.models import FundingLine
 from pilotage import forms, permissions, services
-from pilotage.models import AgendaItem
 
 from .common import _managed_meeting, _meeting_crumbs
 
@@ -57,7 +56,7 @@ def _decision_rows(meeting, data=None):
     )
     roles = _opinion_roles(meeting, [opinion for item in items for opinion in item.action.troika_opinions])
     return [
-        forms.DecisionRow(
+        forms.DecisionForm(
             item,
             item.action.subsidies,
             data,
@@ -79,8 +78,11 @@ def meeting_decisions(request, pk):
     rows = _decision_rows(meeting, request.POST if request.method == "POST" else None)
     error = None
     if request.method == "POST":
-        if all([row.validate() for row in rows]):
-            decisions = [services.Decision(row.item, row.decision, row.comment, row.amounts) for row in rows]
+        if all([row.is_valid() for row in rows]):  # a list: every row shows its errors
+            decisions = [
+                services.Decision(row.item, row.cleaned_data["decision"], row.cleaned_data["comment"], row.amounts)
+                for row in rows
+            ]
             try:
                 applied = services.record_decisions(meeting, decisions, by=request.user)
             except services.DecisionNotAllowed as failure:
@@ -89,7 +91,7 @@ def meeting_decisions(request, pk):
                 error = failure
                 rows = _decision_rows(meeting, request.POST)  # fresh rows: nothing was saved
                 for row in rows:
-                    row.validate()
+                    row.is_valid()
             else:
                 if applied:
                     messages.success(
@@ -114,7 +116,6 @@ def meeting_decisions(request, pk):
             "meeting": meeting,
             "rows": rows,
             "error": error,
-            "decisions": AgendaItem.Decision.choices,
             "page_title": f"Décisions – {meeting.title}",
             "breadcrumbs": _meeting_crumbs(meeting),
         },

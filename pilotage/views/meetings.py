@@ -206,21 +206,22 @@ def meeting_agenda(request, pk):
         .select_related("porteur")
         .order_by("reference", "id")
     )
-    if request.method == "POST":
-        chosen = candidates.filter(pk__in=[value for value in request.POST.getlist("actions") if value.isdigit()])
-        created = services.add_to_agenda(meeting, list(chosen), by=request.user)
-        title = request.POST.get("title", "").strip()[:250]
+    form = forms.AgendaForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        created = services.add_to_agenda(meeting, list(form.cleaned_data["actions"]), by=request.user)
+        title = form.cleaned_data["title"]
         if title:
             last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
             AgendaItem.objects.create(meeting=meeting, title=title, order=last + 1)
         messages.success(request, f"{len(created)} proposition(s) ajoutée(s) à l'ordre du jour.")
         return redirect(meeting)
+    form.helper.cancel_url = meeting.get_absolute_url()
     return render(
         request,
         "pilotage/meeting_agenda.html",
         {
             "meeting": meeting,
-            "candidates": candidates,
+            "form": form,
             "page_title": f"Ordre du jour – {meeting.title}",
             "breadcrumbs": _meeting_crumbs(meeting),
         },

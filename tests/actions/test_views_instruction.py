@@ -2,6 +2,7 @@
 notes and messages."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -194,14 +195,27 @@ class TestDetailAndWorkflow:
         content = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
         assert "Budget à revoir." in content  # the timeline
 
-    def test_a_refused_transition_is_explained(self, login, world, make_action):
+    @pytest.mark.parametrize("comment", ["", "   "])  # a blank comment does not count as one
+    def test_a_refused_transition_is_explained(self, login, world, make_action, comment):
         action = make_action(status=S.IN_REVIEW)
         response = login(world.a.coordinator).post(
-            reverse("actions:transition", args=[action.pk, "reject"]), {"comment": ""}, follow=True
+            reverse("actions:transition", args=[action.pk, "reject"]), {"comment": comment}, follow=True
         )
         assert "Un commentaire est obligatoire pour « Ne pas retenir »." in response.content.decode()
         action.refresh_from_db()
         assert action.status == S.IN_REVIEW
+
+    def test_each_button_has_its_labelled_comment_drawn_by_crispy(self, login, world, make_action):
+        action = make_action(status=S.IN_REVIEW)
+        content = login(world.a.coordinator).get(reverse("actions:detail", args=[action.pk])).content.decode()
+        reject = content[content.index(reverse("actions:transition", args=[action.pk, "reject"])) :]
+        reject = reject[: reject.index("</form>")]
+        assert re.search(
+            r'<label for="commentaire-reject-comment" class="fr-label">\s*Commentaire \(obligatoire\)', reject
+        )
+        assert re.search(r'<textarea name="comment"[^>]*required[^>]*id="commentaire-reject-comment"', reject)
+        assert 'class="fr-btn fr-btn--secondary">Ne pas retenir</button>' in reject
+        assert 'for="commentaire-request_changes-comment"' in content  # one id per button
 
     def test_an_unknown_transition_is_not_found(self, login, world, make_action):
         action = make_action(status=S.IN_REVIEW)

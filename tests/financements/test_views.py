@@ -1,5 +1,6 @@
 """The forms: refusals shown in French with the typed values kept; history on the pages."""
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -62,6 +63,18 @@ def test_programming_table_flags_an_invalid_amount(login, money):
     response = client.post(reverse("financements:programming", args=[money.cite.pk, 2026]), data)
     assert response.status_code == 400
     assert "Un montant ne peut pas être négatif." in response.content.decode()
+
+
+def test_programming_cells_are_labelled_by_line_and_keep_their_error(login, money):
+    client = login(money.world.a.coordinator)
+    data = programming_data(money)
+    data[f"l{money.line2.pk}-decided_amount"] = "-10"
+    content = client.post(reverse("financements:programming", args=[money.cite.pk, 2026]), data).content.decode()
+    field_id = f"id_l{money.line2.pk}-decided_amount"
+    label = re.search(rf'<label for="{field_id}" class="fr-label">\s*(.*?)\s*<span class="fr-hint-text"', content, re.S)
+    assert label.group(1) == f"Montant décidé, {money.line2.action.title} – {money.line2.funder.name}"
+    cell = next(td for td in re.findall(r"<td[^>]*>.*?</td>", content, re.S) if f'id="{field_id}"' in td)
+    assert 'value="-10"' in cell and "Un montant ne peut pas être négatif." in cell and 'inputmode="decimal"' in cell
 
 
 def test_programming_table_is_read_only_for_pilots(login, money):
