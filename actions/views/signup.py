@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_only
 from accounts.models import User
-from actions import forms, signup
+from actions import signup, signup_forms
 from actions.models import Call, JoinRequest
 from cites.models import Cite
 from core.views import form_page
@@ -30,7 +30,7 @@ def signup_start(request, pk):
     if not call.is_open:
         messages.error(request, "Cet appel à projets n'accepte pas de proposition en ce moment.")
         return redirect(call)
-    form = forms.SignupEmailForm(request.POST or None)
+    form = signup_forms.SignupEmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         has_account = User.objects.filter(email__iexact=email).exists()
@@ -82,7 +82,7 @@ def signup_confirm(request, token):
     if User.objects.filter(email__iexact=email).exists():
         messages.info(request, "Votre compte existe déjà : connectez-vous pour déposer une proposition.")
         return redirect(reverse("accounts:login") + "?next=" + reverse("actions:proposal_create", args=[call.pk]))
-    form = forms.SignupForm(request.POST or None, email=email)
+    form = signup_forms.SignupForm(request.POST or None, email=email)
     if request.method == "POST" and form.is_valid():
         try:
             user, join_request = signup.sign_up_partner(
