@@ -11,11 +11,6 @@ from accounts.scope import Scope
 COORDINATION = "coordination"
 
 
-def can_read_cite_funding(user, cite):
-    """Envelopes, overview, programming table, exports: cité staff only."""
-    return Scope.for_user(user).can_read_cite(cite)
-
-
 def can_manage_funding(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
 
