@@ -21,7 +21,7 @@ in the same transaction.
 
 A refused operation raises :class:`FundingError` with a French message (and, for bulk
 operations, the list of problems) and changes nothing; a role that may not act raises
-:class:`FundingNotAllowed` (views answer 403). Services record who acted (``by``) in the
+:class:`core.permissions.NotAllowed` (403). Services record who acted (``by``) in the
 history and the timeline; ``by=None`` is the system (demo loads, imports): no role check,
 an empty author.
 """
@@ -37,6 +37,7 @@ from django.utils import timezone
 from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine
 from core.db import serialised
 from core.formatting import format_date_fr, format_euros
+from core.permissions import NotAllowed
 
 from . import ledger, permissions
 from .models import (
@@ -66,10 +67,6 @@ class FundingError(Exception):
 
     def __str__(self):
         return " ".join([self.message, *self.problems])
-
-
-class FundingNotAllowed(FundingError):
-    """The acting user's role does not allow this operation (views answer 403)."""
 
 
 # --- The funding line's life -------------------------------------------------------------
@@ -142,7 +139,7 @@ def allowed_transitions(line, user):
 def _check_role(by, cite, roles, label):
     """``by=None`` is the system (demo loads, imports): always allowed."""
     if by is not None and not roles & permissions.funding_roles(by, cite):
-        raise FundingNotAllowed(f"Votre rôle ne permet pas cette opération : « {label} ».")
+        raise NotAllowed(f"Votre rôle ne permet pas cette opération : « {label} ».")
 
 
 def _move(row, target, *, by, comment=""):
@@ -405,7 +402,7 @@ def set_amounts_bulk(changes, *, by):
     line back to « demandé » (``reopen``). Under the envelope locks, the decided total of
     each envelope must stay within its amount, and a line's decided amount cannot fall
     below what was already paid on it. Raises :class:`FundingError` listing every problem
-    (:class:`FundingNotAllowed` at once for a line ``by`` may not manage).
+    (:class:`~core.permissions.NotAllowed` at once for a line ``by`` may not manage).
     """
     changes = [(line, proposed, decided) for line, proposed, decided in changes]
     if not changes:
