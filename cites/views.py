@@ -21,7 +21,7 @@ from core.files import private_file_response
 from core.lists import filtered_page
 from core.models import MONEY_FIELD
 from core.permissions import ensure_allowed
-from core.views import form_page
+from core.views import form_page, saved_form_page
 
 from . import filters, forms, permissions
 from .models import Amendment, Cite, Convention, ConventionCommitment, LocalAxis, Organisation, School
@@ -31,6 +31,20 @@ PAGE_SIZE = 25
 
 def _cite_crumbs(cite):
     return [("Cités éducatives", reverse("cites:cite_list")), (cite.name, cite.get_absolute_url())]
+
+
+def _cite_form_page(request, cite, form, saved, title, **page):
+    """A form on the cité itself or one of its parts: saved, then back to the cité."""
+    return saved_form_page(
+        request,
+        form,
+        saved=saved,
+        back_to=cite,
+        title=title,
+        breadcrumbs=_cite_crumbs(cite),
+        cancel_url=cite.get_absolute_url(),
+        **page,
+    )
 
 
 # --- Cités -------------------------------------------------------------------------------
@@ -92,29 +106,19 @@ def cite_detail(request, pk):
 def cite_update(request, pk):
     cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     form = forms.CiteForm(request.POST or None, instance=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le profil de la cité a été enregistré.")
-        return redirect(cite)
-    return form_page(
-        request, form, title="Modifier le profil", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
-    )
+    return _cite_form_page(request, cite, form, "Le profil de la cité a été enregistré.", "Modifier le profil")
 
 
 @require_http_methods(["GET", "POST"])
 def perimeter_update(request, pk):
     cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     form = forms.PerimeterForm(request.POST or None, instance=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le périmètre de la cité a été enregistré.")
-        return redirect(cite)
-    return form_page(
+    return _cite_form_page(
         request,
+        cite,
         form,
-        title="Modifier le périmètre",
-        breadcrumbs=_cite_crumbs(cite),
-        cancel_url=cite.get_absolute_url(),
+        "Le périmètre de la cité a été enregistré.",
+        "Modifier le périmètre",
         intro="Cochez les communes, quartiers prioritaires et établissements de la cité. "
         "Une commune, un QPV ou un établissement absent de la liste s'ajoute depuis la fiche de la cité.",
     )
@@ -168,12 +172,8 @@ def axis_edit(request, pk, axis_pk=None):
     cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     axis = get_visible_or_404(request, LocalAxis, pk=axis_pk, cite=cite) if axis_pk else LocalAxis(cite=cite)
     form = forms.LocalAxisForm(request.POST or None, instance=axis, cite=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'axe local a été enregistré.")
-        return redirect(cite)
     title = "Modifier l'axe local" if axis_pk else "Ajouter un axe local"
-    return form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+    return _cite_form_page(request, cite, form, "L'axe local a été enregistré.", title)
 
 
 # --- Members and invitations -------------------------------------------------------------
@@ -374,24 +374,28 @@ def convention_create(request, pk):
     )
 
 
-def _convention_crumbs(convention):
-    return [("Conventions", reverse("cites:convention_list")), (convention.title, convention.get_absolute_url())]
+def _convention_form_page(request, convention, form, saved, title):
+    """A form on a convention's part: saved, then back to the convention."""
+    return saved_form_page(
+        request,
+        form,
+        saved=saved,
+        back_to=convention,
+        title=title,
+        breadcrumbs=[
+            ("Conventions", reverse("cites:convention_list")),
+            (convention.title, convention.get_absolute_url()),
+        ],
+        cancel_url=convention.get_absolute_url(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def convention_update(request, pk):
     convention = get_visible_or_404(request, Convention, pk=pk, allowed=permissions.can_manage_convention)
     form = forms.ConventionForm(request.POST or None, request.FILES or None, instance=convention)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "La convention a été enregistrée.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Modifier la convention",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
+    return _convention_form_page(
+        request, convention, form, "La convention a été enregistrée.", "Modifier la convention"
     )
 
 
@@ -405,17 +409,8 @@ def commitment_edit(request, pk, commitment_pk=None):
     )
     funders = convention.cite.organisations.filter(is_funder=True).order_by("name")
     form = forms.CommitmentForm(request.POST or None, instance=commitment, funders=funders)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'engagement financier a été enregistré.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Engagement financier annuel",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    saved = "L'engagement financier a été enregistré."
+    return _convention_form_page(request, convention, form, saved, "Engagement financier annuel")
 
 
 @require_http_methods(["GET", "POST"])
@@ -426,17 +421,7 @@ def signatory_create(request, pk):
         instance=convention.signatories.model(convention=convention),
         organisations=convention.cite.organisations.order_by("name"),
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le signataire a été ajouté.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Ajouter un signataire",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    return _convention_form_page(request, convention, form, "Le signataire a été ajouté.", "Ajouter un signataire")
 
 
 @require_http_methods(["GET", "POST"])
@@ -449,17 +434,7 @@ def amendment_create(request, pk):
         instance=convention.amendments.model(convention=convention),
         initial={"number": next_number},
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'avenant a été enregistré.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Ajouter un avenant",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    return _convention_form_page(request, convention, form, "L'avenant a été enregistré.", "Ajouter un avenant")
 
 
 def convention_document(request, pk):

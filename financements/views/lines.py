@@ -100,9 +100,16 @@ def line_detail(request, pk):
     )
 
 
-def _fields(data, *names):
-    """The service's keyword arguments, named as the form's fields."""
-    return {name: data[name] for name in names}
+def _line_step(request, form, line, step, success):
+    """``step``: the service, then the form's fields it takes as keyword arguments."""
+    service, *names = step
+    return _posted(
+        request,
+        form,
+        lambda data: service(line, by=request.user, **{name: data[name] for name in names}),
+        success,
+        line,
+    )
 
 
 def _line_crumbs(line):
@@ -152,13 +159,8 @@ def line_legal_act(request, pk):
     line = get_visible_or_404(request, LINES, pk=pk, allowed=permissions.can_manage_line)
     initial = {"act_type": line.legal_act_type, "reference": line.legal_act_reference, "date": line.legal_act_date}
     form = forms.LegalActForm(request.POST or None, initial=initial)
-    done = _posted(
-        request,
-        form,
-        lambda data: services.record_legal_act(line, by=request.user, **_fields(data, "act_type", "reference", "date")),
-        lambda _: "L'acte juridique a été enregistré : la ligne est engagée.",
-        line,
-    )
+    step = (services.record_legal_act, "act_type", "reference", "date")
+    done = _line_step(request, form, line, step, lambda _: "L'acte juridique a été enregistré : la ligne est engagée.")
     return done or _line_form_page(request, line, form, "Acte juridique")
 
 
@@ -166,15 +168,8 @@ def line_legal_act(request, pk):
 def line_payment(request, pk):
     line = get_visible_or_404(request, LINES, pk=pk, allowed=permissions.can_manage_line)
     form = forms.PaymentForm(request.POST or None)
-    done = _posted(
-        request,
-        form,
-        lambda data: services.record_payment(
-            line, by=request.user, **_fields(data, "kind", "amount", "date", "reference")
-        ),
-        lambda payment: f"Versement enregistré : {payment.get_kind_display().lower()}.",
-        line,
-    )
+    step = (services.record_payment, "kind", "amount", "date", "reference")
+    done = _line_step(request, form, line, step, lambda p: f"Versement enregistré : {p.get_kind_display().lower()}.")
     return done or _line_form_page(request, line, form, "Enregistrer un versement")
 
 
@@ -183,15 +178,8 @@ def line_status(request, pk):
     line = get_visible_or_404(request, LINES, pk=pk, allowed=permissions.can_manage_line)
     form = forms.StatusForm(request.POST or None, line=line)
     intro = f"Statut actuel : « {line.get_status_display()} »."
-    done = _posted(
-        request,
-        form,
-        lambda data: services.change_status(
-            line, data["status"], by=request.user, **_fields(data, "amount_to_recover", "comment")
-        ),
-        lambda _: f"La ligne est maintenant « {line.get_status_display()} ».",
-        line,
-    )
+    step = (services.change_status, "status", "amount_to_recover", "comment")
+    done = _line_step(request, form, line, step, lambda _: f"La ligne est maintenant « {line.get_status_display()} ».")
     return done or _line_form_page(request, line, form, "Changer le statut", intro)
 
 
@@ -200,14 +188,9 @@ def line_recovery(request, pk):
     """The porteur gave back the amount to recover: the titre de recette is recorded."""
     line = get_visible_or_404(request, LINES, pk=pk, allowed=permissions.can_manage_line)
     form = forms.RecoveryForm(request.POST or None, line=line)
-    done = _posted(
-        request,
-        form,
-        lambda data: services.record_recovery(
-            line, by=request.user, **_fields(data, "amount", "date", "reference", "comment")
-        ),
-        lambda _: f"Reversement enregistré : la ligne est « {line.get_status_display()} ».",
-        line,
+    step = (services.record_recovery, "amount", "date", "reference", "comment")
+    done = _line_step(
+        request, form, line, step, lambda _: f"Reversement enregistré : la ligne est « {line.get_status_display()} »."
     )
     return done or render(
         request,

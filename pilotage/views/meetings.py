@@ -13,7 +13,7 @@ from cites.models import Cite
 from core.files import private_file_response
 from core.lists import filtered_page
 from core.permissions import ensure_allowed
-from core.views import form_page
+from core.views import form_page, saved_form_page
 from pilotage import forms, permissions, services
 from pilotage.filters import MeetingFilter
 from pilotage.models import AgendaItem, Meeting, MeetingDocument, Report
@@ -74,13 +74,11 @@ def meeting_create(request, cite_pk):
 def meeting_update(request, pk):
     meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     form = forms.MeetingForm(request.POST or None, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "La réunion a été enregistrée.")
-        return redirect(meeting)
-    return form_page(
+    return saved_form_page(
         request,
         form,
+        saved="La réunion a été enregistrée.",
+        back_to=meeting,
         title="Modifier la réunion",
         breadcrumbs=_meeting_crumbs(meeting),
         cancel_url=meeting.get_absolute_url(),
