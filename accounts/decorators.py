@@ -1,22 +1,22 @@
-"""Access decorators and mixins: one permission system for every view.
+"""Access decorators: the role checks made before any object is fetched.
 
-The object is always fetched from a scoped queryset first (404 outside the scope);
-these helpers only add the role check (403 inside the scope, wrong role).
+The object is always fetched through :func:`accounts.scope.get_visible_or_404` (404
+outside the scope, 403 for the wrong role); these decorators only refuse a whole page to
+a kind of user, with the same :class:`core.permissions.NotAllowed` (403).
 """
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from core.permissions import DEFAULT_REFUSAL, ensure_allowed
 
 
-def require(predicate):
+def require(predicate, message=DEFAULT_REFUSAL):
     """View decorator: 403 unless ``predicate(request.scope)`` holds."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not predicate(request.scope):
-                raise PermissionDenied("Votre rôle ne permet pas cette opération.")
+            ensure_allowed(predicate(request.scope), message)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -27,10 +27,3 @@ def require(predicate):
 def staff_only(view):
     """Cité management pages: admin, coordinator, pilot or préfecture (not partners)."""
     return require(lambda scope: scope.is_staff_of_some_cite)(view)
-
-
-class ScopedObjectMixin:
-    """For class-based views: the queryset is ``model.objects.visible_to(user)``."""
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)

@@ -86,9 +86,6 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def for_cite(self, cite):
-        return self.filter(cite=cite)
-
 
 class Membership(models.Model):
     """A role held by a user, on a cité, a département or an organisation.

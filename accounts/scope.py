@@ -3,11 +3,17 @@
 Every queryset of every view starts from ``Model.objects.visible_to(user)``, whose
 implementation reads the user's :class:`Scope`. Objects outside the scope answer 404;
 inside the scope but with the wrong role, 403 (see :mod:`accounts.decorators`).
+
+Every view gets its objects through :func:`get_visible_or_404`, the one fetch entry
+point (``tests/test_fetch_entry_point.py`` scans the view modules for any other way).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.http import Http404
+
+from core.permissions import DEFAULT_REFUSAL, NotAllowed
 
 from .models import Membership, Role
 
@@ -116,5 +122,27 @@ class Scope:
         return Q(**{f"{prefix}id__in": self.coordinator_cites})
 
 
-def scope_of(user):
-    return Scope.for_user(user)
+def get_visible_or_404(who, model_or_queryset, /, *, allowed=None, refusal=None, **lookups):
+    """The object matching ``lookups`` among those ``who`` may see, for every view.
+
+    ``who`` is the request or the user; ``model_or_queryset`` a model or a queryset of it
+    (to add ``select_related``, ``published()``…), always narrowed by the model's
+    ``visible_to(user)``. Outside the scope (or no such object) → :class:`Http404`.
+    ``allowed(user, obj)``, when given, is the role check: false → :class:`NotAllowed`
+    (403) with ``refusal``, else the predicate's own (:func:`core.permissions.refusal`),
+    raised only once the object is known to be visible: a 403 never reveals an object the
+    user may not see.
+    """
+    user = getattr(who, "user", who)
+    if isinstance(model_or_queryset, type) and issubclass(model_or_queryset, Model):
+        queryset = model_or_queryset._default_manager.all()
+    else:
+        queryset = model_or_queryset
+    model = queryset.model
+    try:
+        obj = queryset.visible_to(user).get(**lookups)
+    except model.DoesNotExist:
+        raise Http404(f"Aucun objet « {model._meta.verbose_name} » ne correspond.") from None
+    if allowed is not None and not allowed(user, obj):
+        raise NotAllowed(refusal or getattr(allowed, "refusal", DEFAULT_REFUSAL))
+    return obj

@@ -13,7 +13,6 @@ from .models import (
     ActionReport,
     AgeBand,
     Attachment,
-    BeneficiaryCount,
     BudgetLine,
     Call,
     Indicator,
@@ -341,21 +340,19 @@ class BeneficiariesForm(CrispyFormMixin, DsfrBaseForm):
                 self.add_error(qpv, "Les habitants d'un QPV ne peuvent dépasser le total filles + garçons.")
         return cleaned
 
-    def save(self):
-        """Store every age band typed without error (all of them once the form is valid):
-        a wrong figure in one band never loses the others."""
+    def counts(self):
+        """Age band → the counts typed without error (every band once the form is valid;
+        a band with an error is left out, so a wrong figure never loses the others)."""
+        counts = {}
         for band, _label, (girls, boys, qpv) in self.bands:
             if any(name in self.errors for name in (girls, boys, qpv)):
                 continue
-            values = {
+            counts[band] = {
                 "girls": self.cleaned_data.get(girls) or 0,
                 "boys": self.cleaned_data.get(boys) or 0,
                 "living_in_qpv": self.cleaned_data.get(qpv) or 0,
             }
-            if any(values.values()):
-                BeneficiaryCount.objects.update_or_create(report=self.report, age_band=band, defaults=values)
-            else:
-                BeneficiaryCount.objects.filter(report=self.report, age_band=band).delete()
+        return counts
 
 
 class IndicatorResultForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
@@ -426,13 +423,6 @@ class AttachmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         upload = self.cleaned_data["file"]
         self.detected = uploads.check_upload(upload)
         return upload
-
-    def save_for(self, action, user):
-        attachment = self.instance
-        attachment.action = action
-        attachment.take_upload(self.cleaned_data["file"], self.detected, by=user)
-        attachment.save()
-        return attachment
 
 
 class ReviewersForm(CrispyFormMixin, DsfrBaseForm):

@@ -1,11 +1,12 @@
 """Pure permission predicates on already-scoped objects (no query: they read the scope).
 
-The object always comes from ``visible_to(user)`` first (404 outside the scope); these
-predicates decide the role (403 inside the scope).
+The object always comes from ``accounts.scope.get_visible_or_404`` (404 outside the
+scope); these predicates decide the role (403 inside the scope), with their refusal.
 """
 
 from accounts.models import Role
 from accounts.scope import Scope
+from core.permissions import refusal
 
 PORTEUR = "porteur"
 COORDINATION = "coordination"
@@ -22,6 +23,7 @@ def workflow_roles(user, action):
     return roles
 
 
+@refusal("Seul le porteur de projet modifie sa proposition.")
 def is_porteur(user, action):
     return action.porteur_id in Scope.for_user(user).organisations
 
@@ -78,6 +80,7 @@ def is_instructing(user, action):
     return bool(Scope.for_user(user).roles_for_cite(action.cite) & {"admin", Role.COORDINATOR, Role.PILOT})
 
 
+@refusal("Les pièces jointes sont réservées au porteur et à l'instruction.")
 def can_read_attachments(user, action):
     """Statutes, RIB, accounts: the porteur and the instruction of the cité only."""
     return is_porteur(user, action) or is_instructing(user, action)

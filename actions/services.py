@@ -4,9 +4,11 @@ Every transition is a function taking the action and the acting user. It checks 
 do it from which state, runs in one transaction with the action row locked, records a
 :class:`~actions.models.Transition` (actor, time, comment) and queues the e-mail
 notifications once the transaction commits. A refused transition raises
-:class:`TransitionError` with a French message and changes nothing.
+:class:`TransitionError` with a French message and changes nothing; a role that may not
+act raises :class:`core.permissions.NotAllowed` (403, like every service).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -15,9 +17,10 @@ from django.utils import timezone
 
 from core.db import serialised
 from core.errors import OperationRefused
+from core.permissions import NotAllowed
 
 from . import permissions
-from .models import Action, ActionReport, Message, Opinion, ReferenceCounter, Transition
+from .models import Action, ActionReport, BeneficiaryCount, Message, Opinion, ReferenceCounter, Transition
 from .permissions import COORDINATION, PORTEUR
 
 S = Action.Status
@@ -25,10 +28,6 @@ S = Action.Status
 
 class TransitionError(OperationRefused):
     """A workflow step that cannot happen (wrong state, incomplete proposal…)."""
-
-
-class TransitionNotAllowed(TransitionError):
-    """The user's role does not allow this step (views answer 403)."""
 
 
 class ConflictError(Exception):
@@ -171,7 +170,7 @@ def _transition(action, name, *, by, comment="", checks=(), notify=True, at=None
     with transaction.atomic():
         locked = Action.objects.select_for_update(of=("self",)).select_related("cite", "call").get(pk=action.pk)
         if not rule.roles & permissions.workflow_roles(by, locked):
-            raise TransitionNotAllowed(f"Votre rôle ne permet pas cette opération : « {rule.label} ».")
+            raise NotAllowed(f"Votre rôle ne permet pas cette opération : « {rule.label} ».")
         if locked.status not in rule.sources:
             raise TransitionError(
                 f"Opération impossible : « {rule.label} » n'est pas possible pour une action "
@@ -289,7 +288,7 @@ def allow_early_report(action, *, by):
     with transaction.atomic():
         locked = Action.objects.select_for_update(of=("self",)).select_related("cite").get(pk=action.pk)
         if not permissions.can_allow_early_report(by, locked):
-            raise TransitionNotAllowed("Seule la coordination de la cité autorise un bilan anticipé.")
+            raise NotAllowed("Seule la coordination de la cité autorise un bilan anticipé.")
         if locked.status not in EARLY_REPORT_STATUSES:
             raise TransitionError(
                 "Un bilan anticipé s'autorise pour une action programmée ou en cours ; "
@@ -335,14 +334,15 @@ def apply_transition(action, name, *, by, comment="", at=None):
 
 
 # --- Edits guarded by the version (optimistic locking) -----------------------------------
-def save_proposal(action, *, expected_version, save):
-    """Run ``save()`` (which writes the proposal) only if nobody saved it since
-    ``expected_version`` was read and it is still editable; bump the version.
-
-    Raises :class:`ConflictError` otherwise, and writes nothing.
-    """
+@contextmanager
+def _proposal_edit(action, *, by, expected_version):
+    """Lock the action for an edit of its proposal by ``by``: the porteur only, while it
+    is editable and nobody saved it since ``expected_version`` was read; the version is
+    bumped once the edit is written. Raises :class:`ConflictError` (nothing written)."""
     with transaction.atomic():
         locked = Action.objects.select_for_update().get(pk=action.pk)
+        if not permissions.is_porteur(by, locked):
+            raise NotAllowed("Seul le porteur de projet modifie sa proposition.")
         if locked.version != expected_version:
             raise ConflictError(
                 "Cette proposition a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte. "
@@ -351,45 +351,104 @@ def save_proposal(action, *, expected_version, save):
             )
         if not locked.is_editable:
             raise ConflictError(f"Cette proposition n'est plus modifiable (statut « {locked.get_status_display()} »).")
-        result = save()
+        yield
         Action.objects.filter(pk=action.pk).update(version=F("version") + 1, updated_at=timezone.now())
     action.version = expected_version + 1
-    return result
 
 
-def save_report(action, *, by, save):
-    """Run ``save()`` (which writes the bilan) if ``by`` is the porteur and the action is
-    still in progress; the action row is locked meanwhile, so a bilan cannot change
-    once transmitted."""
+def save_fiche(action, *, by, expected_version, relations):
+    """Write the fiche action as typed: ``action`` holds the new field values and
+    ``relations`` the new many-to-many ones (field name → objects)."""
+    with _proposal_edit(action, by=by, expected_version=expected_version):
+        action.save()
+        for name, objects in relations.items():
+            getattr(action, name).set(objects)
+
+
+def save_rows(action, *, by, expected_version, saved=(), deleted=()):
+    """Write the proposal's budget or indicator rows: ``saved`` (new or changed rows of
+    this action) and ``deleted``, all or nothing."""
+    with _proposal_edit(action, by=by, expected_version=expected_version):
+        for row in deleted:
+            row.delete()
+        for row in saved:
+            row.action = action
+            row.save()
+
+
+@contextmanager
+def _porteur_lock(action, *, by, editable, refusal):
+    """Lock the action for a write of its porteur: ``editable(locked)`` returns the
+    message refusing it (:class:`TransitionError`) or an empty string."""
     with transaction.atomic():
         locked = Action.objects.select_for_update().get(pk=action.pk)
         if not permissions.is_porteur(by, locked):
-            raise TransitionNotAllowed("Seul le porteur de projet remplit le bilan.")
-        if locked.status != S.IN_PROGRESS:
-            raise TransitionError(
-                f"Le bilan n'est plus modifiable : l'action est au statut « {locked.get_status_display()} »."
-            )
-        return save()
+            raise NotAllowed(refusal)
+        message = editable(locked)
+        if message:
+            raise TransitionError(message)
+        yield locked
 
 
-def write_as_porteur(action, *, by, write):
-    """Run ``write()`` (attachments…) if ``by`` is the porteur and the proposal is still
-    editable, with the action row locked."""
-    with transaction.atomic():
-        locked = Action.objects.select_for_update().get(pk=action.pk)
-        if not permissions.is_porteur(by, locked):
-            raise TransitionNotAllowed("Seul le porteur de projet modifie sa proposition.")
-        if not locked.is_editable:
-            raise TransitionError(
-                f"Cette proposition n'est plus modifiable (statut « {locked.get_status_display()} »)."
-            )
-        return write()
+def _bilan_refusal(locked):
+    if locked.status != S.IN_PROGRESS:
+        return f"Le bilan n'est plus modifiable : l'action est au statut « {locked.get_status_display()} »."
+    return ""
+
+
+def _proposal_refusal(locked):
+    if not locked.is_editable:
+        return f"Cette proposition n'est plus modifiable (statut « {locked.get_status_display()} »)."
+    return ""
+
+
+def save_report(action, *, by, report, beneficiaries, rows):
+    """Write the bilan as typed, if ``by`` is the porteur and the action is still in
+    progress (the action row stays locked meanwhile, so a bilan cannot change once
+    transmitted): ``report`` (an :class:`ActionReport`, maybe new), ``beneficiaries``
+    (age band → counts, or None to clear the band) and ``rows`` (indicator results and
+    actual budget amounts of this action typed without error). Returns the report."""
+    with _porteur_lock(action, by=by, editable=_bilan_refusal, refusal="Seul le porteur de projet remplit le bilan."):
+        existing = None if report.pk else ActionReport.objects.filter(action=action).first()
+        if existing is not None:  # created meanwhile from another tab (the action row is locked now)
+            report.pk, report.created_at, report._state.adding = existing.pk, existing.created_at, False
+        report.action = action
+        report.save()
+        for band, counts in beneficiaries.items():
+            if counts and any(counts.values()):
+                BeneficiaryCount.objects.update_or_create(report=report, age_band=band, defaults=counts)
+            else:
+                BeneficiaryCount.objects.filter(report=report, age_band=band).delete()
+        for row in rows:
+            if row.action_id != action.pk:
+                raise TransitionError("Une ligne du bilan n'appartient pas à cette action.")
+            row.save()
+    return report
+
+
+def add_attachment(action, *, by, attachment, upload, file_type):
+    """Join a document (``upload``, recognised as ``file_type`` by its content) to the
+    proposal, while the porteur may still edit it."""
+    refusal = "Seul le porteur de projet modifie sa proposition."
+    with _porteur_lock(action, by=by, editable=_proposal_refusal, refusal=refusal):
+        attachment.action = action
+        attachment.take_upload(upload, file_type, by=by)
+        attachment.save()
+    return attachment
+
+
+def delete_attachment(attachment, *, by):
+    """Remove a document of the proposal (the file goes once the transaction commits)."""
+    refusal = "Seul le porteur de projet modifie sa proposition."
+    with _porteur_lock(attachment.action, by=by, editable=_proposal_refusal, refusal=refusal):
+        attachment.delete()
+        transaction.on_commit(lambda: attachment.file.delete(save=False))
 
 
 def assign_reviewers(action, *, by, reviewers):
     """The coordination names the pilots who instruct the proposal (replaces the list)."""
     if not permissions.can_instruct(by, action):
-        raise TransitionNotAllowed("Seule la coordination de la cité désigne les rapporteurs.")
+        raise NotAllowed("Seule la coordination de la cité désigne les rapporteurs.")
     with transaction.atomic():
         action.reviewers.set(reviewers)
 
@@ -398,7 +457,7 @@ def assign_reviewers(action, *, by, reviewers):
 def give_opinion(action, *, by, verdict, comment=""):
     """Create or replace the user's avis on the action."""
     if not permissions.can_give_opinion(by, action):
-        raise TransitionNotAllowed("Votre rôle ne permet pas de donner un avis sur cette action.")
+        raise NotAllowed("Votre rôle ne permet pas de donner un avis sur cette action.")
     opinion, _ = Opinion.objects.update_or_create(
         action=action, author=by, defaults={"verdict": verdict, "comment": comment.strip()}
     )
@@ -408,7 +467,7 @@ def give_opinion(action, *, by, verdict, comment=""):
 def post_message(action, *, by, text):
     """Add a message to the coordination ↔ porteur thread and notify the other side."""
     if not permissions.can_post_message(by, action):
-        raise TransitionNotAllowed("Votre rôle ne permet pas d'écrire dans ce fil de discussion.")
+        raise NotAllowed("Votre rôle ne permet pas d'écrire dans ce fil de discussion.")
     with transaction.atomic():
         message = Message.objects.create(
             action=action, author=by, text=text.strip(), from_porteur=permissions.is_porteur(by, action)

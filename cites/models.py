@@ -41,6 +41,13 @@ class CiteScopedQuerySet(models.QuerySet):
         return self.filter(Scope.for_user(user).managed_cite_filter("cite__"))
 
 
+class ScopedByConventionQuerySet(models.QuerySet):
+    """For the parts of a convention (amendments, commitments): those of visible conventions."""
+
+    def visible_to(self, user):
+        return self.filter(convention__in=Convention.objects.visible_to(user))
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Organisations working in the cités the user reads, plus the user's own."""
@@ -343,6 +350,8 @@ class Amendment(TimeStamped):
         "document signé (PDF)", upload_to=convention_upload_path, blank=True, validators=[PDF_ONLY]
     )
 
+    objects = ScopedByConventionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "avenant"
         verbose_name_plural = "avenants"
@@ -386,6 +395,8 @@ class ConventionCommitment(TimeStamped):
     year = models.PositiveSmallIntegerField("année")
     amount = models.DecimalField("montant engagé", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     history = HistoricalRecords()
+
+    objects = ScopedByConventionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "engagement financier"

@@ -1,12 +1,15 @@
 """Pure permission predicates on already-scoped objects (no query: they read the scope)."""
 
 from accounts.scope import Scope
+from core.permissions import refusal
 
 
+@refusal("Seule la coordination de la cité peut modifier ces informations.")
 def can_manage_cite(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
 
 
+@refusal("Seule la coordination de la cité modifie ses conventions.")
 def can_manage_convention(user, convention):
     return Scope.for_user(user).can_manage_cite(convention.cite)
 

@@ -1,42 +1,50 @@
 """Cité management pages: profile, perimeter, axes, organisations, conventions, members.
 
-Every object comes from a ``visible_to(user)`` queryset (404 outside the scope); the
-role check comes after (403 for a read-only role).
+Every object comes from :func:`accounts.scope.get_visible_or_404` (404 outside the scope,
+403 for a read-only role).
 """
 
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_only
 from accounts.models import Invitation, Membership
+from accounts.scope import get_visible_or_404
 from accounts.services import invite
 from core.files import private_file_response
 from core.lists import filtered_page
 from core.models import MONEY_FIELD
-from core.views import form_page
+from core.permissions import ensure_allowed
+from core.views import form_page, saved_form_page
 
 from . import filters, forms, permissions
-from .models import Cite, Convention, ConventionCommitment, LocalAxis, Organisation
+from .models import Amendment, Cite, Convention, ConventionCommitment, LocalAxis, Organisation, School
 
 PAGE_SIZE = 25
 
 
-def _managed_cite_or_403(request, pk):
-    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
-    if not permissions.can_manage_cite(request.user, cite):
-        raise PermissionDenied("Seule la coordination de la cité peut modifier ces informations.")
-    return cite
-
-
 def _cite_crumbs(cite):
     return [("Cités éducatives", reverse("cites:cite_list")), (cite.name, cite.get_absolute_url())]
+
+
+def _cite_form_page(request, cite, form, saved, title, **page):
+    """A form on the cité itself or one of its parts: saved, then back to the cité."""
+    return saved_form_page(
+        request,
+        form,
+        saved=saved,
+        back_to=cite,
+        title=title,
+        breadcrumbs=_cite_crumbs(cite),
+        cancel_url=cite.get_absolute_url(),
+        **page,
+    )
 
 
 # --- Cités -------------------------------------------------------------------------------
@@ -62,8 +70,7 @@ def cite_list(request):
 @staff_only
 @require_http_methods(["GET", "POST"])
 def cite_create(request):
-    if not request.scope.is_admin:
-        raise PermissionDenied("Seule l'équipe nationale crée une cité éducative.")
+    ensure_allowed(request.scope.is_admin, "Seule l'équipe nationale crée une cité éducative.")
     form = forms.CiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         cite = form.save()
@@ -79,9 +86,7 @@ def cite_create(request):
 
 
 def cite_detail(request, pk):
-    cite = get_object_or_404(
-        Cite.objects.visible_to(request.user).select_related("lead_school__commune", "renewal_of"), pk=pk
-    )
+    cite = get_visible_or_404(request, Cite.objects.select_related("lead_school__commune", "renewal_of"), pk=pk)
     axes = cite.axes.filter(parent__isnull=True).prefetch_related("children").order_by("national_objective", "code")
     context = {
         "cite": cite,
@@ -99,39 +104,28 @@ def cite_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def cite_update(request, pk):
-    cite = _managed_cite_or_403(request, pk)
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     form = forms.CiteForm(request.POST or None, instance=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le profil de la cité a été enregistré.")
-        return redirect(cite)
-    return form_page(
-        request, form, title="Modifier le profil", breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url()
-    )
+    return _cite_form_page(request, cite, form, "Le profil de la cité a été enregistré.", "Modifier le profil")
 
 
 @require_http_methods(["GET", "POST"])
 def perimeter_update(request, pk):
-    cite = _managed_cite_or_403(request, pk)
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     form = forms.PerimeterForm(request.POST or None, instance=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le périmètre de la cité a été enregistré.")
-        return redirect(cite)
-    return form_page(
+    return _cite_form_page(
         request,
+        cite,
         form,
-        title="Modifier le périmètre",
-        breadcrumbs=_cite_crumbs(cite),
-        cancel_url=cite.get_absolute_url(),
+        "Le périmètre de la cité a été enregistré.",
+        "Modifier le périmètre",
         intro="Cochez les communes, quartiers prioritaires et établissements de la cité. "
         "Une commune, un QPV ou un établissement absent de la liste s'ajoute depuis la fiche de la cité.",
     )
 
 
-def _perimeter_item_view(request, pk, form_class, *, title, attach, instance=None):
+def _perimeter_item_view(request, cite, form_class, *, title, attach, instance=None):
     """Create (or edit) a commune, QPV or school from a cité, and add it to the perimeter."""
-    cite = _managed_cite_or_403(request, pk)
     kwargs = {} if form_class is forms.CommuneForm else {"cite": cite}
     if form_class is forms.CommuneForm and instance is None:
         kwargs["initial"] = {"departement": cite.departement}
@@ -146,52 +140,50 @@ def _perimeter_item_view(request, pk, form_class, *, title, attach, instance=Non
 
 @require_http_methods(["GET", "POST"])
 def commune_create(request, pk):
-    return _perimeter_item_view(request, pk, forms.CommuneForm, title="Ajouter une commune", attach="communes")
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
+    return _perimeter_item_view(request, cite, forms.CommuneForm, title="Ajouter une commune", attach="communes")
 
 
 @require_http_methods(["GET", "POST"])
 def priority_area_create(request, pk):
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     return _perimeter_item_view(
-        request, pk, forms.PriorityAreaForm, title="Ajouter un quartier prioritaire", attach="priority_areas"
+        request, cite, forms.PriorityAreaForm, title="Ajouter un quartier prioritaire", attach="priority_areas"
     )
 
 
 @require_http_methods(["GET", "POST"])
 def school_create(request, pk):
-    return _perimeter_item_view(request, pk, forms.SchoolForm, title="Ajouter un établissement", attach="schools")
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
+    return _perimeter_item_view(request, cite, forms.SchoolForm, title="Ajouter un établissement", attach="schools")
 
 
 @require_http_methods(["GET", "POST"])
 def school_update(request, pk, school_pk):
-    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
-    school = get_object_or_404(cite.schools.all(), pk=school_pk)
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
+    school = get_visible_or_404(request, School, pk=school_pk, cites=cite)
     return _perimeter_item_view(
-        request, pk, forms.SchoolForm, title=f"Modifier {school}", attach="schools", instance=school
+        request, cite, forms.SchoolForm, title=f"Modifier {school}", attach="schools", instance=school
     )
 
 
 @require_http_methods(["GET", "POST"])
 def axis_edit(request, pk, axis_pk=None):
-    cite = _managed_cite_or_403(request, pk)
-    axis = get_object_or_404(LocalAxis.objects.filter(cite=cite), pk=axis_pk) if axis_pk else LocalAxis(cite=cite)
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
+    axis = get_visible_or_404(request, LocalAxis, pk=axis_pk, cite=cite) if axis_pk else LocalAxis(cite=cite)
     form = forms.LocalAxisForm(request.POST or None, instance=axis, cite=cite)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'axe local a été enregistré.")
-        return redirect(cite)
     title = "Modifier l'axe local" if axis_pk else "Ajouter un axe local"
-    return form_page(request, form, title=title, breadcrumbs=_cite_crumbs(cite), cancel_url=cite.get_absolute_url())
+    return _cite_form_page(request, cite, form, "L'axe local a été enregistré.", title)
 
 
 # --- Members and invitations -------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def members(request, pk):
-    cite = get_object_or_404(Cite.objects.visible_to(request.user), pk=pk)
+    cite = get_visible_or_404(request, Cite, pk=pk)
     can_manage = permissions.can_manage_cite(request.user, cite)
     form = forms.InvitationForm(request.POST or None, cite=cite)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied("Seule la coordination de la cité invite de nouveaux membres.")
+        ensure_allowed(can_manage, "Seule la coordination de la cité invite de nouveaux membres.")
         if form.is_valid():
             data = form.cleaned_data
             invitation = invite(
@@ -256,7 +248,7 @@ def organisation_list(request):
 
 
 def organisation_detail(request, pk):
-    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    organisation = get_visible_or_404(request, Organisation, pk=pk)
     cites = list(organisation.cites.order_by("name"))
     return render(
         request,
@@ -273,8 +265,8 @@ def organisation_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
-    if not permissions.can_create_organisation(request.user):
-        raise PermissionDenied("Seule la coordination d'une cité enregistre une organisation.")
+    refusal = "Seule la coordination d'une cité enregistre une organisation."
+    ensure_allowed(permissions.can_create_organisation(request.user), refusal)
     cite_choices = Cite.objects.managed_by(request.user).order_by("name")
     form = forms.OrganisationForm(request.POST or None, cite_choices=cite_choices)
     if request.method == "POST" and form.is_valid():
@@ -292,10 +284,12 @@ def organisation_create(request):
 
 @require_http_methods(["GET", "POST"])
 def organisation_update(request, pk):
-    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    organisation = get_visible_or_404(request, Organisation, pk=pk)
     current_cites = set(organisation.cites.values_list("pk", flat=True))
-    if not permissions.can_edit_organisation(request.user, organisation, current_cites):
-        raise PermissionDenied("Votre rôle ne permet pas de modifier cette organisation.")
+    ensure_allowed(
+        permissions.can_edit_organisation(request.user, organisation, current_cites),
+        "Votre rôle ne permet pas de modifier cette organisation.",
+    )
     managed = Cite.objects.managed_by(request.user)
     form = forms.OrganisationForm(request.POST or None, instance=organisation, cite_choices=managed.order_by("name"))
     if request.method == "POST" and form.is_valid():
@@ -344,7 +338,7 @@ def convention_list(request):
 
 
 def convention_detail(request, pk):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("cite"), pk=pk)
+    convention = get_visible_or_404(request, Convention.objects.select_related("cite"), pk=pk)
     commitments = convention.commitments.select_related("funder").order_by("year", "funder__name")
     years = {}
     for commitment in commitments:
@@ -369,7 +363,7 @@ def convention_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def convention_create(request, pk):
-    cite = _managed_cite_or_403(request, pk)
+    cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
     form = forms.ConventionForm(request.POST or None, request.FILES or None, instance=Convention(cite=cite))
     if request.method == "POST" and form.is_valid():
         convention = form.save()
@@ -380,81 +374,59 @@ def convention_create(request, pk):
     )
 
 
-def _managed_convention_or_403(request, pk):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user).select_related("cite"), pk=pk)
-    if not permissions.can_manage_convention(request.user, convention):
-        raise PermissionDenied("Seule la coordination de la cité modifie ses conventions.")
-    return convention
-
-
-def _convention_crumbs(convention):
-    return [("Conventions", reverse("cites:convention_list")), (convention.title, convention.get_absolute_url())]
+def _convention_form_page(request, convention, form, saved, title):
+    """A form on a convention's part: saved, then back to the convention."""
+    return saved_form_page(
+        request,
+        form,
+        saved=saved,
+        back_to=convention,
+        title=title,
+        breadcrumbs=[
+            ("Conventions", reverse("cites:convention_list")),
+            (convention.title, convention.get_absolute_url()),
+        ],
+        cancel_url=convention.get_absolute_url(),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def convention_update(request, pk):
-    convention = _managed_convention_or_403(request, pk)
+    convention = get_visible_or_404(request, Convention, pk=pk, allowed=permissions.can_manage_convention)
     form = forms.ConventionForm(request.POST or None, request.FILES or None, instance=convention)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "La convention a été enregistrée.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Modifier la convention",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
+    return _convention_form_page(
+        request, convention, form, "La convention a été enregistrée.", "Modifier la convention"
     )
 
 
 @require_http_methods(["GET", "POST"])
 def commitment_edit(request, pk, commitment_pk=None):
-    convention = _managed_convention_or_403(request, pk)
+    convention = get_visible_or_404(request, Convention, pk=pk, allowed=permissions.can_manage_convention)
     commitment = (
-        get_object_or_404(convention.commitments.all(), pk=commitment_pk)
+        get_visible_or_404(request, ConventionCommitment, pk=commitment_pk, convention=convention)
         if commitment_pk
         else ConventionCommitment(convention=convention)
     )
     funders = convention.cite.organisations.filter(is_funder=True).order_by("name")
     form = forms.CommitmentForm(request.POST or None, instance=commitment, funders=funders)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'engagement financier a été enregistré.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Engagement financier annuel",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    saved = "L'engagement financier a été enregistré."
+    return _convention_form_page(request, convention, form, saved, "Engagement financier annuel")
 
 
 @require_http_methods(["GET", "POST"])
 def signatory_create(request, pk):
-    convention = _managed_convention_or_403(request, pk)
+    convention = get_visible_or_404(request, Convention, pk=pk, allowed=permissions.can_manage_convention)
     form = forms.SignatoryForm(
         request.POST or None,
         instance=convention.signatories.model(convention=convention),
         organisations=convention.cite.organisations.order_by("name"),
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Le signataire a été ajouté.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Ajouter un signataire",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    return _convention_form_page(request, convention, form, "Le signataire a été ajouté.", "Ajouter un signataire")
 
 
 @require_http_methods(["GET", "POST"])
 def amendment_create(request, pk):
-    convention = _managed_convention_or_403(request, pk)
+    convention = get_visible_or_404(request, Convention, pk=pk, allowed=permissions.can_manage_convention)
     next_number = (convention.amendments.aggregate(highest=Max("number"))["highest"] or 0) + 1
     form = forms.AmendmentForm(
         request.POST or None,
@@ -462,31 +434,20 @@ def amendment_create(request, pk):
         instance=convention.amendments.model(convention=convention),
         initial={"number": next_number},
     )
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "L'avenant a été enregistré.")
-        return redirect(convention)
-    return form_page(
-        request,
-        form,
-        title="Ajouter un avenant",
-        breadcrumbs=_convention_crumbs(convention),
-        cancel_url=convention.get_absolute_url(),
-    )
+    return _convention_form_page(request, convention, form, "L'avenant a été enregistré.", "Ajouter un avenant")
 
 
 def convention_document(request, pk):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
+    convention = get_visible_or_404(request, Convention, pk=pk)
     return private_file_response(
         convention.document, filename=f"convention-{convention.pk}.pdf", content_type="application/pdf"
     )
 
 
 def amendment_document(request, pk, amendment_pk):
-    convention = get_object_or_404(Convention.objects.visible_to(request.user), pk=pk)
-    amendment = get_object_or_404(convention.amendments.all(), pk=amendment_pk)
+    amendment = get_visible_or_404(request, Amendment, pk=amendment_pk, convention__pk=pk)
     return private_file_response(
         amendment.document,
-        filename=f"convention-{convention.pk}-avenant-{amendment.number}.pdf",
+        filename=f"convention-{pk}-avenant-{amendment.number}.pdf",
         content_type="application/pdf",
     )

@@ -1,6 +1,7 @@
 """Page helpers shared by every app's views."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 FORM_PAGE_TEMPLATE = "core/form_page.html"
 
@@ -23,3 +24,14 @@ def form_page(request, form, *, title, breadcrumbs, cancel_url=None, intro="", s
             **extra,
         },
     )
+
+
+def saved_form_page(request, form, *, saved, back_to, **page):
+    """A model form's page: on a valid POST, save the form, say ``saved`` and go back to
+    ``back_to`` (an object or a URL); otherwise :func:`form_page` with ``page`` (title,
+    breadcrumbs, cancel_url…)."""
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, saved)
+        return redirect(back_to)
+    return form_page(request, form, **page)

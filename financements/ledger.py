@@ -132,12 +132,6 @@ class Row(Figures):
     outside: Figures | None = None  # a funder row: its part outside any envelope
     is_p147: bool = False
 
-    @property
-    def commitment_gap(self):
-        if self.commitment is None or self.envelope is None:
-            return None
-        return self.envelope - self.commitment
-
 
 def total(rows, label="Total"):
     """The sum of rows (envelopes included when some row has one)."""

@@ -1,23 +1,32 @@
 """Pure permission predicates on already-scoped objects (no query: they read the scope).
 
-Objects come from ``visible_to(user)`` first (404 outside the scope); these predicates
-decide the role (403 inside the scope). The coordination of a cité (and the national
+Objects come from ``accounts.scope.get_visible_or_404`` (404 outside the scope); these
+predicates decide the role (403 inside the scope), with their refusal. The coordination of a cité (and the national
 team) edits money; pilots and the préfecture read; partners read their own actions' lines.
 """
 
 from accounts.scope import Scope
+from core.permissions import refusal
 
 # The role that moves funding lines along their life (see services.TRANSITIONS).
 COORDINATION = "coordination"
 
-
-def can_read_cite_funding(user, cite):
-    """Envelopes, overview, programming table, exports: cité staff only."""
-    return Scope.for_user(user).can_read_cite(cite)
+READ_ONLY = "Votre rôle permet de consulter les financements de la cité, pas de les modifier."
 
 
+@refusal(READ_ONLY)
 def can_manage_funding(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
+
+
+@refusal(READ_ONLY)
+def can_manage_envelope(user, envelope):
+    return can_manage_funding(user, envelope.cite)
+
+
+@refusal(READ_ONLY)
+def can_manage_line(user, line):
+    return can_manage_funding(user, line.action.cite)
 
 
 def funding_roles(user, cite):

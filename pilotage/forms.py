@@ -90,13 +90,6 @@ class MeetingDocumentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         self.detected = uploads.check_upload(upload, MEETING_DOCUMENT_TYPES, MEETING_DOCUMENT_LABEL)
         return upload
 
-    def save_for(self, meeting, user):
-        document = self.instance
-        document.meeting = meeting
-        document.take_upload(self.cleaned_data["file"], self.detected, by=user)
-        document.save()
-        return document
-
 
 class YearSwitcherForm(DsfrBaseForm):
     """The dashboards' switcher (a GET form back to the page): the year, and the cité

@@ -106,13 +106,9 @@ class Meeting(TimeStamped):
         return self.kind == self.Kind.COPIL
 
     @property
-    def is_past(self):
-        return self.starts_at <= timezone.now()
-
-    @property
     def is_held(self):
         """A meeting decides when it is held: before its date, decisions are a draft."""
-        return self.is_past
+        return self.starts_at <= timezone.now()
 
     @property
     def can_validate_decisions(self):

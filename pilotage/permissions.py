@@ -1,10 +1,11 @@
 """Pure permission predicates on already-scoped objects (no query: they read the scope).
 
-Objects come from ``visible_to(user)`` first (404 outside the scope); these decide the
-role (403 inside the scope).
+Objects come from ``accounts.scope.get_visible_or_404`` (404 outside the scope); these
+decide the role (403 inside the scope), with their refusal.
 """
 
 from accounts.scope import Scope
+from core.permissions import refusal
 
 from .models import Report
 
@@ -41,11 +42,18 @@ def can_manage_meetings(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
 
 
+@refusal("Seule la coordination de la cité gère ses réunions.")
+def can_manage_meeting(user, meeting):
+    """Editing a meeting (form, attendees, agenda, decisions): the coordination of its cité."""
+    return can_manage_meetings(user, meeting.cite)
+
+
 def can_manage_meeting_documents(user, meeting):
     """Adding or removing a meeting's documents: the coordination of its cité."""
     return can_manage_meetings(user, meeting.cite)
 
 
+@refusal("Seule la coordination de la cité programme une action.")
 def can_programme(user, action):
     """Programming an action (in or outside a COPIL): the coordination of its cité."""
     return Scope.for_user(user).can_manage_cite(action.cite)

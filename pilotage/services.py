@@ -26,6 +26,7 @@ from actions.models import Action
 from core.db import serialised
 from core.errors import OperationRefused
 from core.formatting import format_date_fr
+from core.permissions import NotAllowed
 from financements import services as funding_services
 from financements.models import FundingLine
 
@@ -35,10 +36,6 @@ from .models import AgendaItem, Meeting, ProgrammingDecision, Report
 
 class DecisionError(OperationRefused):
     """The decisions could not be recorded; nothing was changed."""
-
-
-class DecisionNotAllowed(DecisionError):
-    """The user's role does not allow this decision (views answer 403)."""
 
 
 # --- Reports -----------------------------------------------------------------------------
@@ -86,6 +83,27 @@ def add_to_agenda(meeting, actions, *, by=None):
     return created
 
 
+# --- Meeting documents -------------------------------------------------------------------
+def add_meeting_document(meeting, *, by, document, upload, file_type):
+    """Add a document (``upload``, recognised as ``file_type`` by its content) to a
+    meeting: the coordination of its cité only."""
+    if not permissions.can_manage_meeting_documents(by, meeting):
+        raise NotAllowed("Seule la coordination de la cité dépose les documents de ses réunions.")
+    document.meeting = meeting
+    document.take_upload(upload, file_type, by=by)
+    document.save()
+    return document
+
+
+def delete_meeting_document(document, *, by):
+    """Remove a meeting's document (the file goes once the transaction commits)."""
+    if not permissions.can_manage_meeting_documents(by, document.meeting):
+        raise NotAllowed("Seule la coordination de la cité retire les documents de ses réunions.")
+    with transaction.atomic():
+        document.delete()
+        transaction.on_commit(lambda: document.file.delete(save=False))
+
+
 # --- Decisions ---------------------------------------------------------------------------
 @dataclass
 class Decision:
@@ -104,7 +122,7 @@ class Decision:
 
 def _check_manages(by, cite):
     if not permissions.can_manage_meetings(by, cite):
-        raise DecisionNotAllowed("Seule la coordination de la cité enregistre les décisions de programmation.")
+        raise NotAllowed("Seule la coordination de la cité enregistre les décisions de programmation.")
 
 
 def _notify_on_commit(action_id, **ids):
@@ -327,9 +345,9 @@ def programme_out_of_copil(action, *, by, decided_on, reason, amounts, no_fundin
     budget with the decided amounts (``amounts``: ``{budget_line_id: Decimal}``, checked
     against the envelopes) and the decision. With no money at all, ``no_funding_reason``
     is required. The porteur's e-mail, with the amounts, leaves once it commits.
-    Raises :class:`DecisionNotAllowed` (wrong role) or :class:`DecisionError`."""
+    Raises :class:`~core.permissions.NotAllowed` (wrong role) or :class:`DecisionError`."""
     if not permissions.can_programme(by, action):
-        raise DecisionNotAllowed("Seule la coordination de la cité programme une action.")
+        raise NotAllowed("Seule la coordination de la cité programme une action.")
     reason, no_funding_reason = (reason or "").strip(), (no_funding_reason or "").strip()
     problems = []
     if not reason:
@@ -365,9 +383,9 @@ def programme_out_of_copil(action, *, by, decided_on, reason, amounts, no_fundin
                 recorded_by=by,
             )
             _notify_on_commit(action.pk, decision_id=decision.pk)
-    except action_services.TransitionNotAllowed as error:
+    except NotAllowed:
         action.refresh_from_db()
-        raise DecisionNotAllowed(error.message) from error
+        raise
     except (action_services.TransitionError, funding_services.FundingError) as error:
         action.refresh_from_db()
         raise DecisionError("La programmation n'a pas été enregistrée.", [error.message, *error.problems]) from error

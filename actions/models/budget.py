@@ -141,13 +141,6 @@ class BudgetLine(TimeStamped):
         return self.amount_actual - self.amount_planned
 
     @property
-    def variance_ratio(self):
-        """The gap as a fraction of the planned amount (None if unknown or nothing planned)."""
-        if self.amount_actual is None or not self.amount_planned:
-            return None
-        return (self.amount_actual - self.amount_planned) / self.amount_planned
-
-    @property
     def needs_explanation(self):
         """CERFA 15059: a significant gap (more than 15 % of the planned amount) is explained."""
         return variance_needs_explanation(self.amount_planned, self.amount_actual)

@@ -22,6 +22,10 @@ class JoinRequestQuerySet(models.QuerySet):
             return self
         return self.filter(scope.managed_cite_filter("cite__"))
 
+    def visible_to(self, user):
+        """A join request is read only by those who decide it."""
+        return self.managed_by(user)
+
     def pending(self):
         return self.filter(status=JoinRequest.Status.PENDING)
 

@@ -6,6 +6,7 @@
 - :mod:`.signup`: partner sign-up from a call and join requests;
 - :mod:`.exports`: the filtered list as CSV/XLSX.
 
-Every action comes from ``Action.objects.visible_to(user)`` (404 outside the scope); the
-role check comes after (403). Writes go through :mod:`actions.services`.
+Every object comes from :func:`accounts.scope.get_visible_or_404` (404 outside the scope,
+403 for the wrong role). Writes go through :mod:`actions.services`, whose role refusal
+(:class:`core.permissions.NotAllowed`) is the 403 page.
 """

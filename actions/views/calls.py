@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_only
+from accounts.scope import get_visible_or_404
 from actions import forms, permissions
 from actions.models import Action, Call
 from cites.models import Cite, Organisation
+from core.permissions import ensure_allowed
 from core.views import form_page
 
 from .common import PAGE_SIZE
@@ -31,7 +32,7 @@ def public_call_list(request):
 
 @login_not_required
 def public_call_detail(request, pk):
-    call = get_object_or_404(Call.objects.published().select_related("cite"), pk=pk)
+    call = get_visible_or_404(request, Call.objects.published().select_related("cite"), pk=pk)
     return render(
         request,
         "actions/public_call_detail.html",
@@ -76,8 +77,7 @@ def _call_form_page(request, form, title, cancel_url):
 @require_http_methods(["GET", "POST"])
 def call_create(request):
     cites = Cite.objects.managed_by(request.user).order_by("name")
-    if not cites.exists():
-        raise PermissionDenied("Seule la coordination d'une cité ouvre un appel à projets.")
+    ensure_allowed(cites.exists(), "Seule la coordination d'une cité ouvre un appel à projets.")
     form = forms.CallForm(request.POST or None, cites=cites)
     if request.method == "POST" and form.is_valid():
         call = form.save()
@@ -89,9 +89,9 @@ def call_create(request):
 @staff_only
 @require_http_methods(["GET", "POST"])
 def call_update(request, pk):
-    call = get_object_or_404(Call.objects.visible_to(request.user).select_related("cite"), pk=pk)
-    if not permissions.can_manage_calls(request.user, call.cite):
-        raise PermissionDenied("Seule la coordination de la cité modifie ses appels à projets.")
+    call = get_visible_or_404(request, Call.objects.select_related("cite"), pk=pk)
+    refusal = "Seule la coordination de la cité modifie ses appels à projets."
+    ensure_allowed(permissions.can_manage_calls(request.user, call.cite), refusal)
     cites = Cite.objects.managed_by(request.user).order_by("name")
     form = forms.CallForm(request.POST or None, instance=call, cites=cites)
     if request.method == "POST" and form.is_valid():
@@ -104,9 +104,9 @@ def call_update(request, pk):
 # --- Proposals ---------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 def proposal_create(request, call_pk):
-    call = get_object_or_404(Call.objects.published().select_related("cite"), pk=call_pk)
-    if not permissions.can_create_proposal(request.user):
-        raise PermissionDenied("Seul un compte partenaire (porteur de projet) dépose une proposition.")
+    call = get_visible_or_404(request, Call.objects.published().select_related("cite"), pk=call_pk)
+    refusal = "Seul un compte partenaire (porteur de projet) dépose une proposition."
+    ensure_allowed(permissions.can_create_proposal(request.user), refusal)
     if not call.is_open:
         messages.error(
             request,

@@ -1,34 +1,21 @@
-"""Helpers shared by the action views: breadcrumbs and the scoped look-ups
-(``Action.objects.visible_to(user)`` first: 404 outside the scope, then the role check).
+"""Helpers shared by the action views: breadcrumbs, and the querysets the views hand to
+:func:`accounts.scope.get_visible_or_404` (404 outside the scope, 403 for the wrong role).
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 
-from actions import permissions
 from actions.models import Action
 
 PAGE_SIZE = 25
 
+# An action page's action with what its page shows (narrowed by visible_to at each fetch).
+ACTIONS = Action.objects.select_related("cite", "call", "porteur", "local_axis")
+
 
 def _crumbs(*extra):
     return [("Actions", reverse("actions:list")), *extra]
-
-
-def _visible_action(request, pk):
-    return get_object_or_404(
-        Action.objects.visible_to(request.user).select_related("cite", "call", "porteur", "local_axis"), pk=pk
-    )
-
-
-def _porteur_action(request, pk):
-    """The action, for its porteur only (403 for other roles)."""
-    action = _visible_action(request, pk)
-    if not permissions.is_porteur(request.user, action):
-        raise PermissionDenied("Seul le porteur de projet modifie sa proposition.")
-    return action
 
 
 def _not_editable(request, action):

@@ -3,7 +3,6 @@ notes and messages.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -11,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
 from actions.filters import export_querystring, filter_actions
 from actions.models import Action, ActionReport, BudgetLine, Note
+from core.permissions import ensure_allowed
 
-from .common import PAGE_SIZE, _crumbs, _visible_action
+from .common import ACTIONS, PAGE_SIZE, _crumbs
 
 
 # --- Lists and detail --------------------------------------------------------------------
@@ -55,7 +56,7 @@ def action_list(request):
 
 
 def action_detail(request, pk):
-    action = _visible_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
     user = request.user
     is_porteur = permissions.is_porteur(user, action)
     can_see_opinions = permissions.can_see_opinions(user, action)
@@ -136,9 +137,10 @@ def action_detail(request, pk):
 
 @require_POST
 def action_reviewers(request, pk):
-    action = _visible_action(request, pk)
-    if not permissions.can_instruct(request.user, action):
-        raise PermissionDenied("Seule la coordination de la cité désigne les rapporteurs.")
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
+    ensure_allowed(
+        permissions.can_instruct(request.user, action), "Seule la coordination de la cité désigne les rapporteurs."
+    )
     form = forms.ReviewersForm(request.POST, action=action, prefix="rapporteurs")
     if form.is_valid():
         services.assign_reviewers(action, by=request.user, reviewers=form.cleaned_data["reviewers"])
@@ -152,7 +154,7 @@ def action_reviewers(request, pk):
 # --- Workflow and instruction (POST only) ------------------------------------------------
 @require_POST
 def action_transition(request, pk, name):
-    action = _visible_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
     # The bilan step ("report") will have its own screen: it is not a bare button.
     if name not in services.BUTTON_TRANSITIONS and name != "submit":
         raise Http404("Opération inconnue.")
@@ -161,8 +163,6 @@ def action_transition(request, pk, name):
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
         services.apply_transition(action, name, by=request.user, comment=comment)
-    except services.TransitionNotAllowed as error:
-        raise PermissionDenied(error.message) from error
     except services.TransitionError as error:
         messages.error(request, error.message)
         for problem in error.problems:
@@ -177,11 +177,9 @@ def action_transition(request, pk, name):
 @require_POST
 def allow_early_report(request, pk):
     """The coordination lets the porteur transmit the bilan before the action's end date."""
-    action = _visible_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
     try:
         services.allow_early_report(action, by=request.user)
-    except services.TransitionNotAllowed as error:
-        raise PermissionDenied(error.message) from error
     except services.TransitionError as error:
         messages.error(request, error.message)
     else:
@@ -193,9 +191,11 @@ def allow_early_report(request, pk):
 
 @require_POST
 def opinion_give(request, pk):
-    action = _visible_action(request, pk)
-    if not permissions.can_give_opinion(request.user, action):
-        raise PermissionDenied("Votre rôle ne permet pas de donner un avis sur cette action.")
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
+    ensure_allowed(
+        permissions.can_give_opinion(request.user, action),
+        "Votre rôle ne permet pas de donner un avis sur cette action.",
+    )
     form = forms.OpinionForm(request.POST, prefix="avis")
     if form.is_valid():
         services.give_opinion(
@@ -209,9 +209,8 @@ def opinion_give(request, pk):
 
 @require_POST
 def note_create(request, pk):
-    action = _visible_action(request, pk)
-    if not permissions.can_add_note(request.user, action):
-        raise PermissionDenied("Les notes internes sont réservées à l'instruction.")
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
+    ensure_allowed(permissions.can_add_note(request.user, action), "Les notes internes sont réservées à l'instruction.")
     form = forms.TextForm(request.POST, prefix="note")
     if form.is_valid():
         with transaction.atomic():
@@ -224,9 +223,11 @@ def note_create(request, pk):
 
 @require_POST
 def message_create(request, pk):
-    action = _visible_action(request, pk)
-    if not permissions.can_post_message(request.user, action):
-        raise PermissionDenied("Votre rôle ne permet pas d'écrire dans ce fil de discussion.")
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
+    ensure_allowed(
+        permissions.can_post_message(request.user, action),
+        "Votre rôle ne permet pas d'écrire dans ce fil de discussion.",
+    )
     form = forms.TextForm(request.POST, prefix="message")
     if form.is_valid():
         services.post_message(action, by=request.user, text=form.cleaned_data["text"])

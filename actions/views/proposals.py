@@ -3,29 +3,54 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
 from actions.models import Action, ActionReport, Attachment, BudgetLine, budget_gap_message
 from core.files import private_file_response
 from core.forms import RowCountForm
+from core.permissions import ensure_allowed
 
-from .common import _edit_crumbs, _not_editable, _porteur_action, _visible_action
+from .common import ACTIONS, _edit_crumbs, _not_editable
+
+
+def _save_rows(request, action, version_form, *formsets):
+    """Hand the rows the valid formsets would write or delete to the service, which writes
+    them under the version check: the conflict message, or an empty string."""
+    saved, deleted = [], []
+    for formset in formsets:
+        saved += formset.save(commit=False)
+        deleted += formset.deleted_objects
+    expected = version_form.cleaned_data["version"]
+    try:
+        services.save_rows(action, by=request.user, expected_version=expected, saved=saved, deleted=deleted)
+    except services.ConflictError as error:
+        return str(error)
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
-    action = _porteur_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
     if not action.is_editable:
         return _not_editable(request, action)
     form = forms.ActionForm(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_proposal(action, expected_version=form.cleaned_data["version"], save=form.save)
+            relations = {
+                field.name: form.cleaned_data[field.name]
+                for field in Action._meta.many_to_many
+                if field.name in form.cleaned_data
+            }
+            services.save_fiche(
+                form.save(commit=False),
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                relations=relations,
+            )
         except services.ConflictError as error:
             form.add_error(None, str(error))
         else:
@@ -41,7 +66,7 @@ def action_update(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def action_budget(request, pk):
-    action = _porteur_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
     if not action.is_editable:
         return _not_editable(request, action)
     data = request.POST or None
@@ -51,16 +76,8 @@ def action_budget(request, pk):
     version_form = forms.VersionForm(data, initial={"version": action.version})
     conflict = ""
     if request.method == "POST" and all(f.is_valid() for f in (charges, produits, version_form)):
-
-        def save():
-            charges.save()
-            produits.save()
-
-        try:
-            services.save_proposal(action, expected_version=version_form.cleaned_data["version"], save=save)
-        except services.ConflictError as error:
-            conflict = str(error)
-        else:
+        conflict = _save_rows(request, action, version_form, charges, produits)
+        if not conflict:
             total_charges, total_produits = action.budget_totals()
             if total_charges == total_produits:
                 messages.success(request, "Le budget est enregistré et équilibré.")
@@ -119,9 +136,10 @@ def action_budget_row(request, pk, prefix):
     """htmx: one more empty budget row for a side, and the formset's new TOTAL_FORMS."""
     if prefix not in BUDGET_SIDES:
         raise Http404("Nature de ligne inconnue.")
-    action = _porteur_action(request, pk)
-    if not action.is_editable:
-        raise PermissionDenied(f"Cette proposition n'est plus modifiable (statut « {action.get_status_display()} »).")
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
+    ensure_allowed(
+        action.is_editable, f"Cette proposition n'est plus modifiable (statut « {action.get_status_display()} »)."
+    )
     if not request.htmx:
         return redirect("actions:budget", pk=action.pk)
     raw = request.GET.get(f"{prefix}-TOTAL_FORMS", "")
@@ -142,7 +160,7 @@ def action_budget_row(request, pk, prefix):
 
 @require_http_methods(["GET", "POST"])
 def action_indicators(request, pk):
-    action = _porteur_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
     if not action.is_editable:
         return _not_editable(request, action)
     data = request.POST or None
@@ -150,11 +168,8 @@ def action_indicators(request, pk):
     version_form = forms.VersionForm(data, initial={"version": action.version})
     conflict = ""
     if request.method == "POST" and formset.is_valid() and version_form.is_valid():
-        try:
-            services.save_proposal(action, expected_version=version_form.cleaned_data["version"], save=formset.save)
-        except services.ConflictError as error:
-            conflict = str(error)
-        else:
+        conflict = _save_rows(request, action, version_form, formset)
+        if not conflict:
             messages.success(request, "Les indicateurs sont enregistrés.")
             return redirect(action)
     return render(
@@ -175,15 +190,19 @@ def action_indicators(request, pk):
 @require_http_methods(["GET", "POST"])
 def action_attachments(request, pk):
     """The porteur's documents: list, upload (checked by content), delete."""
-    action = _porteur_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
     form = forms.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if not action.is_editable:
             return _not_editable(request, action)
         if form.is_valid():
             try:
-                attachment = services.write_as_porteur(
-                    action, by=request.user, write=lambda: form.save_for(action, request.user)
+                attachment = services.add_attachment(
+                    action,
+                    by=request.user,
+                    attachment=form.instance,
+                    upload=form.cleaned_data["file"],
+                    file_type=form.detected,
                 )
             except services.TransitionError as error:
                 messages.error(request, error.message)
@@ -207,15 +226,10 @@ def action_attachments(request, pk):
 
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
-    action = _porteur_action(request, pk)
-    attachment = get_object_or_404(action.attachments, pk=attachment_pk)
-
-    def delete():
-        attachment.delete()
-        transaction.on_commit(lambda: attachment.file.delete(save=False))
-
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
+    attachment = get_visible_or_404(request, Attachment, pk=attachment_pk, action=action)
     try:
-        services.write_as_porteur(action, by=request.user, write=delete)
+        services.delete_attachment(attachment, by=request.user)
     except services.TransitionError as error:
         messages.error(request, error.message)
         return redirect(action)
@@ -226,10 +240,9 @@ def attachment_delete(request, pk, attachment_pk):
 def attachment_download(request, pk, attachment_pk):
     """Serve a document to the porteur or the instruction of the cité (404 outside the
     scope, 403 for other roles inside it)."""
-    action = _visible_action(request, pk)
-    attachment = get_object_or_404(Attachment.objects.filter(action=action), pk=attachment_pk)
-    if not permissions.can_read_attachments(request.user, action):
-        raise PermissionDenied("Les pièces jointes sont réservées au porteur et à l'instruction.")
+    action = get_visible_or_404(request, ACTIONS, pk=pk)
+    attachment = get_visible_or_404(request, Attachment, pk=attachment_pk, action=action)
+    ensure_allowed(permissions.can_read_attachments(request.user, action), permissions.can_read_attachments.refusal)
     return private_file_response(
         attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
@@ -244,7 +257,7 @@ def action_report(request, pk):
     error is shown again as typed, next to its message, and the rest is stored. A refused
     transmission (incomplete bilan, unbalanced budget, action not ended) leaves a draft
     holding everything typed, never a lost form."""
-    action = _porteur_action(request, pk)
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.is_porteur)
     if action.status != Action.Status.IN_PROGRESS:
         messages.error(
             request,
@@ -263,20 +276,15 @@ def action_report(request, pk):
     if request.method == "POST":
         transmit = "transmettre" in request.POST
         valid = all([part.is_valid() for part in parts])  # a list: every part shows its errors
-
-        def save():
-            existing = None if report.pk else ActionReport.objects.filter(action=action).first()
-            if existing is not None:  # created meanwhile from another tab (the action row is locked now)
-                report.pk, report.created_at, report._state.adding = existing.pk, existing.created_at, False
-            report.save()  # with the fields typed without error (all of them when the form is valid)
-            beneficiaries.save()
-            _save_valid_rows(results)
-            _save_valid_rows(actuals)
-
         try:
-            services.save_report(action, by=request.user, save=save)
-        except services.TransitionNotAllowed as error:
-            raise PermissionDenied(error.message) from error
+            # The report with the fields typed without error (all of them when the form is valid).
+            services.save_report(
+                action,
+                by=request.user,
+                report=report,
+                beneficiaries=beneficiaries.counts(),
+                rows=_valid_rows(results) + _valid_rows(actuals),
+            )
         except services.TransitionError as error:
             messages.error(request, error.message)
             return redirect(action)
@@ -316,11 +324,9 @@ def action_report(request, pk):
     )
 
 
-def _save_valid_rows(formset):
-    """Save the rows of a model formset typed without error; a row whose id is not in
+def _valid_rows(formset):
+    """The changed rows of a model formset typed without error; a row whose id is not in
     the formset's queryset (another action's) is invalid, hence never written."""
     if not formset.management_form.is_valid():
-        return
-    for form in formset.forms:
-        if form.instance.pk and form.is_valid() and form.has_changed():
-            form.save()
+        return []
+    return [form.instance for form in formset.forms if form.instance.pk and form.is_valid() and form.has_changed()]

@@ -3,17 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_only
 from accounts.models import User
+from accounts.scope import get_visible_or_404
 from actions import signup, signup_forms
 from actions.models import Call, JoinRequest
 from cites.models import Cite
+from core.permissions import ensure_allowed
 from core.views import form_page
 
 
@@ -24,7 +25,7 @@ def _call_crumbs(call):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def signup_start(request, pk):
-    call = get_object_or_404(Call.objects.published().select_related("cite"), pk=pk)
+    call = get_visible_or_404(request, Call.objects.published().select_related("cite"), pk=pk)
     if request.user.is_authenticated:
         return redirect("actions:proposal_create", call_pk=call.pk)
     if not call.is_open:
@@ -77,7 +78,7 @@ def signup_confirm(request, token):
             {"reason": error.message, "page_title": "Lien non valide", "breadcrumbs": []},
             status=410,
         )
-    call = get_object_or_404(Call.objects.published().select_related("cite"), pk=data["call"])
+    call = get_visible_or_404(request, Call.objects.published().select_related("cite"), pk=data["call"])
     email = data["email"]
     if User.objects.filter(email__iexact=email).exists():
         messages.info(request, "Votre compte existe déjà : connectez-vous pour déposer une proposition.")
@@ -127,8 +128,10 @@ def signup_confirm(request, token):
 
 @staff_only
 def join_request_list(request):
-    if not (request.scope.is_admin or Cite.objects.managed_by(request.user).exists()):
-        raise PermissionDenied("Seule la coordination d'une cité traite les demandes de rattachement.")
+    ensure_allowed(
+        request.scope.is_admin or Cite.objects.managed_by(request.user).exists(),
+        "Seule la coordination d'une cité traite les demandes de rattachement.",
+    )
     requests = JoinRequest.objects.managed_by(request.user).select_related("user", "organisation", "cite", "decided_by")
     return render(
         request,
@@ -144,9 +147,8 @@ def join_request_list(request):
 
 @require_POST
 def join_request_decide(request, pk, decision):
-    if decision not in ("accepter", "refuser"):
-        raise PermissionDenied("Décision inconnue.")
-    join_request = get_object_or_404(JoinRequest.objects.managed_by(request.user), pk=pk)
+    ensure_allowed(decision in ("accepter", "refuser"), "Décision inconnue.")
+    join_request = get_visible_or_404(request, JoinRequest, pk=pk)
     try:
         decided = signup.decide(join_request, by=request.user, approve=decision == "accepter")
     except signup.SignupError as error:

@@ -26,14 +26,14 @@ in the same transaction.
 
 A refused operation raises :class:`FundingError` with a French message (and, for bulk
 operations, the list of problems) and changes nothing; a role that may not act raises
-:class:`FundingNotAllowed` (views answer 403). Services record who acted (``by``) in the
+:class:`core.permissions.NotAllowed` (403). Services record who acted (``by``) in the
 history and the timeline; ``by=None`` is the system (demo loads, imports): no role check,
 an empty author.
 """
 
 from .amounts import decide_lines_bulk, set_amounts, set_amounts_bulk
 from .envelopes import find_envelope, save_envelope, set_envelope
-from .errors import FundingError, FundingNotAllowed
+from .errors import FundingError
 from .lines import change_status, create_lines_from_budget, update_line
 from .payments import record_legal_act, record_payment, record_recovery
 from .rows import LINE_FIELDS, UNSET, refresh_envelope_totals
@@ -46,7 +46,6 @@ __all__ = [
     "TRANSITIONS",
     "UNSET",
     "FundingError",
-    "FundingNotAllowed",
     "Rule",
     "allowed_transitions",
     "change_status",

@@ -50,7 +50,7 @@ def set_amounts_bulk(changes, *, by):
     line back to « demandé » (``reopen``). Under the envelope locks, the decided total of
     each envelope must stay within its amount, and a line's decided amount cannot fall
     below what was already paid on it. Raises :class:`FundingError` listing every problem
-    (:class:`FundingNotAllowed` at once for a line ``by`` may not manage).
+    (:class:`~core.permissions.NotAllowed` at once for a line ``by`` may not manage).
     """
     changes = [(line, proposed, decided) for line, proposed, decided in changes]
     if not changes:

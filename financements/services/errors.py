@@ -14,10 +14,6 @@ class FundingError(OperationRefused):
         return " ".join([self.message, *self.problems])
 
 
-class FundingNotAllowed(FundingError):
-    """The acting user's role does not allow this operation (views answer 403)."""
-
-
 def check_amount(value, label):
     """``value`` as a Decimal (None stays None); refused when negative or finer than cents."""
     if value is None:

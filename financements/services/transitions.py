@@ -3,11 +3,12 @@
 
 from dataclasses import dataclass
 
+from core.permissions import NotAllowed
 from financements import permissions
 from financements.models import LineStatus, LineTransition
 from financements.permissions import COORDINATION
 
-from .errors import FundingError, FundingNotAllowed
+from .errors import FundingError
 
 S = LineStatus
 
@@ -81,7 +82,7 @@ def allowed_transitions(line, user):
 def check_role(by, cite, roles, label):
     """``by=None`` is the system (demo loads, imports): always allowed."""
     if by is not None and not roles & permissions.funding_roles(by, cite):
-        raise FundingNotAllowed(f"Votre rôle ne permet pas cette opération : « {label} ».")
+        raise NotAllowed(f"Votre rôle ne permet pas cette opération : « {label} ».")
 
 
 def move(row, target, *, by, comment=""):

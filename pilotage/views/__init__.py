@@ -1,7 +1,7 @@
 """Steering pages: meetings and COPIL decisions, PDF reports.
 
-Every object comes from a ``visible_to(user)`` queryset (404 outside the scope, so a
-partner gets 404 on every cité page); the role check comes after (403).
+Every object comes from :func:`accounts.scope.get_visible_or_404` (404 outside the scope,
+so a partner gets 404 on every cité page; 403 for the wrong role).
 """
 
 from .decisions import action_programme, meeting_decisions, meeting_validate

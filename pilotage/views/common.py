@@ -1,20 +1,17 @@
-"""Helpers shared by the steering pages: scoped fetches (404 outside the scope, 403 for
-the wrong role), breadcrumbs, the answer to a report request."""
+"""Helpers shared by the steering pages: the querysets handed to
+:func:`accounts.scope.get_visible_or_404` (404 outside the scope, 403 for the wrong role),
+breadcrumbs, the answer to a report request."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cites.models import Cite
-from pilotage import permissions
 from pilotage.models import Meeting
 
 PAGE_SIZE = 25
 
-
-def _cite_or_404(request, cite_pk):
-    return get_object_or_404(Cite.objects.visible_to(request.user), pk=cite_pk)
+# A meeting page's meeting with what its page shows (narrowed by visible_to at each fetch).
+MEETINGS = Meeting.objects.select_related("cite", "decisions_recorded_by", "decisions_validated_by")
 
 
 def _crumbs(cite=None, *extra):
@@ -29,22 +26,6 @@ def _reports(queryset):
 
 
 # --- Meetings ----------------------------------------------------------------------------
-def _meeting_or_404(request, pk):
-    return get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related(
-            "cite", "decisions_recorded_by", "decisions_validated_by"
-        ),
-        pk=pk,
-    )
-
-
-def _managed_meeting(request, pk):
-    meeting = _meeting_or_404(request, pk)
-    if not permissions.can_manage_meetings(request.user, meeting.cite):
-        raise PermissionDenied("Seule la coordination de la cité gère ses réunions.")
-    return meeting
-
-
 def _meeting_crumbs(meeting):
     return _crumbs(
         None,

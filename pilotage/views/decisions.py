@@ -2,20 +2,20 @@
 after), the validation that notifies the porteurs, and programming outside a COPIL."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Membership, Role
+from accounts.scope import get_visible_or_404
 from actions.models import SUBSIDY_ACCOUNT, Action, BudgetLine, Opinion
 from actions.services import TRANSITIONS
 from financements.models import FundingLine
 from pilotage import forms, permissions, services
 
-from .common import _managed_meeting, _meeting_crumbs
+from .common import MEETINGS, _meeting_crumbs
 
 
 def _opinion_roles(meeting, opinions):
@@ -72,7 +72,7 @@ def meeting_decisions(request, pk):
     troïka's opinions. Before the meeting is held, what is typed is a draft; afterwards it
     is applied in one transaction or not at all. Nobody is notified here (see
     :func:`meeting_validate`)."""
-    meeting = _managed_meeting(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     if not meeting.is_copil:
         raise Http404("Seul un COPIL décide de la programmation.")
     rows = _decision_rows(meeting, request.POST if request.method == "POST" else None)
@@ -85,8 +85,6 @@ def meeting_decisions(request, pk):
             ]
             try:
                 applied = services.record_decisions(meeting, decisions, by=request.user)
-            except services.DecisionNotAllowed as failure:
-                raise PermissionDenied(failure.message) from failure
             except services.DecisionError as failure:
                 error = failure
                 rows = _decision_rows(meeting, request.POST)  # fresh rows: nothing was saved
@@ -127,13 +125,11 @@ def meeting_decisions(request, pk):
 def meeting_validate(request, pk):
     """« Valider les décisions et notifier »: once the COPIL is held and its decisions
     applied, the porteurs receive one e-mail per decided proposal."""
-    meeting = _managed_meeting(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     if not meeting.is_copil:
         raise Http404("Seul un COPIL décide de la programmation.")
     try:
         count = services.validate_decisions(meeting, by=request.user)
-    except services.DecisionNotAllowed as failure:
-        raise PermissionDenied(failure.message) from failure
     except services.DecisionError as failure:
         messages.error(request, failure.message)
     else:
@@ -147,9 +143,9 @@ def meeting_validate(request, pk):
 def action_programme(request, action_pk):
     """« Programmer » from the action page: an out-of-COPIL decision, with its date, its
     reason and the amount decided per funder, recorded with the status change."""
-    action = get_object_or_404(Action.objects.visible_to(request.user).select_related("cite", "porteur"), pk=action_pk)
-    if not permissions.can_programme(request.user, action):
-        raise PermissionDenied("Seule la coordination de la cité programme une action.")
+    action = get_visible_or_404(
+        request, Action.objects.select_related("cite", "porteur"), pk=action_pk, allowed=permissions.can_programme
+    )
     rule = TRANSITIONS["programme"]
     if request.method == "GET" and action.status not in rule.sources:
         messages.error(
@@ -179,8 +175,6 @@ def action_programme(request, action_pk):
                     amounts=form.amounts,
                     no_funding_reason=data["no_funding_reason"],
                 )
-            except services.DecisionNotAllowed as failure:
-                raise PermissionDenied(failure.message) from failure
             except services.DecisionError as failure:
                 for problem in failure.problems or [failure.message]:
                     form.add_error(None, problem)

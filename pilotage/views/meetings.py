@@ -1,37 +1,29 @@
 """Meetings: list, form, detail, attendees, agenda, documents and COPIL documents."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.scope import get_visible_or_404
 from actions.models import Action
+from cites.models import Cite
 from core.files import private_file_response
 from core.lists import filtered_page
-from core.views import form_page
+from core.permissions import ensure_allowed
+from core.views import form_page, saved_form_page
 from pilotage import forms, permissions, services
 from pilotage.filters import MeetingFilter
-from pilotage.models import AgendaItem, Meeting, Report
+from pilotage.models import AgendaItem, Meeting, MeetingDocument, Report
 
-from .common import (
-    PAGE_SIZE,
-    _cite_or_404,
-    _crumbs,
-    _managed_meeting,
-    _meeting_crumbs,
-    _meeting_or_404,
-    _report_created,
-    _reports,
-)
+from .common import MEETINGS, PAGE_SIZE, _crumbs, _meeting_crumbs, _report_created, _reports
 
 
 @require_GET
 def meeting_list(request, cite_pk):
-    cite = _cite_or_404(request, cite_pk)
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
     meetings = (
         Meeting.objects.filter(cite=cite)
         .annotate(
@@ -57,9 +49,10 @@ def meeting_list(request, cite_pk):
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, cite_pk):
-    cite = _cite_or_404(request, cite_pk)
-    if not permissions.can_manage_meetings(request.user, cite):
-        raise PermissionDenied("Seule la coordination de la cité gère ses réunions.")
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
+    ensure_allowed(
+        permissions.can_manage_meetings(request.user, cite), "Seule la coordination de la cité gère ses réunions."
+    )
     form = forms.MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
@@ -79,15 +72,13 @@ def meeting_create(request, cite_pk):
 
 @require_http_methods(["GET", "POST"])
 def meeting_update(request, pk):
-    meeting = _managed_meeting(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     form = forms.MeetingForm(request.POST or None, instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "La réunion a été enregistrée.")
-        return redirect(meeting)
-    return form_page(
+    return saved_form_page(
         request,
         form,
+        saved="La réunion a été enregistrée.",
+        back_to=meeting,
         title="Modifier la réunion",
         breadcrumbs=_meeting_crumbs(meeting),
         cancel_url=meeting.get_absolute_url(),
@@ -96,7 +87,7 @@ def meeting_update(request, pk):
 
 @require_GET
 def meeting_detail(request, pk):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk)
     return _render_meeting_detail(request, meeting)
 
 
@@ -131,13 +122,17 @@ def _render_meeting_detail(request, meeting, document_form=None, status=200):
 @require_POST
 def meeting_document_upload(request, pk):
     """The coordination adds a document (PDF, ODT, DOCX) to a meeting."""
-    meeting = _meeting_or_404(request, pk)
-    if not permissions.can_manage_meeting_documents(request.user, meeting):
-        raise PermissionDenied("Seule la coordination de la cité dépose les documents de ses réunions.")
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk)
+    ensure_allowed(
+        permissions.can_manage_meeting_documents(request.user, meeting),
+        "Seule la coordination de la cité dépose les documents de ses réunions.",
+    )
     form = forms.MeetingDocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_meeting_detail(request, meeting, document_form=form, status=422)
-    document = form.save_for(meeting, request.user)
+    document = services.add_meeting_document(
+        meeting, by=request.user, document=form.instance, upload=form.cleaned_data["file"], file_type=form.detected
+    )
     messages.success(request, f"Le document « {document.title} » a été ajouté.")
     return redirect(meeting)
 
@@ -146,37 +141,36 @@ def meeting_document_upload(request, pk):
 def meeting_document_download(request, pk, document_pk):
     """Serve a meeting document to those who see the meeting (cité staff; partners and
     outsiders get 404): never through a public media URL."""
-    meeting = _meeting_or_404(request, pk)
-    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk)
+    document = get_visible_or_404(request, MeetingDocument, pk=document_pk, meeting=meeting)
     return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @require_POST
 def meeting_document_delete(request, pk, document_pk):
-    meeting = _meeting_or_404(request, pk)
-    document = get_object_or_404(meeting.documents.all(), pk=document_pk)
-    if not permissions.can_manage_meeting_documents(request.user, meeting):
-        raise PermissionDenied("Seule la coordination de la cité retire les documents de ses réunions.")
-    document.delete()
-    transaction.on_commit(lambda: document.file.delete(save=False))
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk)
+    document = get_visible_or_404(request, MeetingDocument, pk=document_pk, meeting=meeting)
+    services.delete_meeting_document(document, by=request.user)
     messages.success(request, f"Le document « {document.title} » a été retiré.")
     return redirect(meeting)
 
 
 @require_POST
 def meeting_report(request, pk, kind):
-    meeting = _meeting_or_404(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk)
     if kind not in Report.MEETING_KINDS or not meeting.is_copil:
         raise Http404("Type de rapport inconnu pour cette réunion.")
-    if not permissions.can_generate(request.user, meeting.cite, kind):
-        raise PermissionDenied("Seule la coordination de la cité génère les documents du COPIL.")
+    ensure_allowed(
+        permissions.can_generate(request.user, meeting.cite, kind),
+        "Seule la coordination de la cité génère les documents du COPIL.",
+    )
     report = services.request_report(kind, meeting.cite, meeting.year, request.user, meeting=meeting)
     return _report_created(request, report, meeting.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_attendees(request, pk):
-    meeting = _managed_meeting(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     formset = forms.AttendeeFormSet(
         request.POST or None, instance=meeting, queryset=meeting.attendees.order_by("category", "name", "id")
     )
@@ -199,7 +193,7 @@ def meeting_attendees(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting_agenda(request, pk):
     """Put proposals under instruction (« en instruction ») on a COPIL's agenda."""
-    meeting = _managed_meeting(request, pk)
+    meeting = get_visible_or_404(request, MEETINGS, pk=pk, allowed=permissions.can_manage_meeting)
     candidates = (
         Action.objects.filter(cite=meeting.cite, status=Action.Status.IN_REVIEW)
         .exclude(agenda_items__meeting=meeting)

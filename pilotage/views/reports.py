@@ -1,23 +1,24 @@
 """The steering index and the PDF reports: list, generation, status polling, download,
 and the action sheets (partners reach those of their own actions)."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.scope import get_visible_or_404
 from actions.models import Action
 from cites.models import Cite
 from core.files import private_file_response
 from core.lists import filtered_page
+from core.permissions import ensure_allowed
 from pilotage import forms, permissions, services
 from pilotage.filters import ReportFilter
 from pilotage.models import Meeting, Report
 
-from .common import PAGE_SIZE, _cite_or_404, _crumbs, _report_created, _reports
+from .common import PAGE_SIZE, _crumbs, _report_created, _reports
 
 
 # --- Index -------------------------------------------------------------------------------
@@ -30,7 +31,8 @@ def index(request):
     own_actions = Action.objects.none()
     if scope.organisations:
         own_actions = (
-            Action.objects.filter(porteur_id__in=scope.organisations)
+            Action.objects.visible_to(request.user)
+            .filter(porteur_id__in=scope.organisations)
             .exclude(status=Action.Status.DRAFT)
             .select_related("cite", "porteur")
             .order_by("-year", "reference", "id")
@@ -44,7 +46,7 @@ def index(request):
 
 @require_GET
 def cite_overview(request, cite_pk):
-    cite = _cite_or_404(request, cite_pk)
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
     return redirect("pilotage:report_list", cite_pk=cite.pk)
 
 
@@ -58,7 +60,7 @@ def _report_form(request, cite, data=None):
 
 @require_GET
 def report_list(request, cite_pk):
-    cite = _cite_or_404(request, cite_pk)
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
     reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
     filterset = ReportFilter(request.GET, queryset=reports, request=request)
     form, kinds = _report_form(request, cite)
@@ -77,10 +79,12 @@ def report_list(request, cite_pk):
 
 @require_POST
 def report_generate(request, cite_pk):
-    cite = _cite_or_404(request, cite_pk)
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
     form, kinds = _report_form(request, cite, request.POST)
-    if not kinds or (request.POST.get("kind") in Report.Kind.values and request.POST["kind"] not in kinds):
-        raise PermissionDenied("Votre rôle ne permet pas de générer ce rapport pour cette cité.")
+    ensure_allowed(
+        kinds and not (request.POST.get("kind") in Report.Kind.values and request.POST["kind"] not in kinds),
+        "Votre rôle ne permet pas de générer ce rapport pour cette cité.",
+    )
     if not form.is_valid():
         if request.htmx:
             return render(request, "pilotage/includes/_report_form_errors.html", {"form": form}, status=422)
@@ -107,11 +111,10 @@ def report_generate(request, cite_pk):
 @require_http_methods(["GET", "POST"])
 def action_sheets(request, action_pk):
     """The PDF fiches of one action: partners reach this page for their own actions."""
-    action = get_object_or_404(Action.objects.visible_to(request.user).select_related("cite", "porteur"), pk=action_pk)
+    action = get_visible_or_404(request, Action.objects.select_related("cite", "porteur"), pk=action_pk)
     can_generate = permissions.can_generate_action_sheet(request.user, action)
     if request.method == "POST":
-        if not can_generate:
-            raise PermissionDenied("Seuls le porteur et la coordination génèrent la fiche de cette action.")
+        ensure_allowed(can_generate, "Seuls le porteur et la coordination génèrent la fiche de cette action.")
         report = services.request_report(
             Report.Kind.ACTION_SHEET, action.cite, action.year, request.user, action=action
         )
@@ -133,13 +136,11 @@ def action_sheets(request, action_pk):
 @require_GET
 def report_status(request, pk):
     """The report's row, polled by htmx until the report is done or failed."""
-    report = get_object_or_404(_reports(Report.objects.visible_to(request.user)), pk=pk)
+    report = get_visible_or_404(request, _reports(Report.objects), pk=pk)
     return render(request, "pilotage/includes/_report_row.html", {"report": report})
 
 
 @require_GET
 def report_download(request, pk):
-    report = get_object_or_404(
-        _reports(Report.objects.visible_to(request.user)).filter(status=Report.Status.DONE), pk=pk
-    )
+    report = get_visible_or_404(request, _reports(Report.objects), pk=pk, status=Report.Status.DONE)
     return private_file_response(report.file, filename=report.filename, content_type="application/pdf")

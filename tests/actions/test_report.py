@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine, Indicator, variance_needs_explanation
+from core.permissions import NotAllowed
 
 from .factories import complete_report
 
@@ -105,10 +106,10 @@ class TestService:
         action = make_action(status=S.IN_PROGRESS, **ended())
         complete_report(action)
         for user in (world.a.coordinator, world.a.pilot):
-            with pytest.raises(services.TransitionNotAllowed):
+            with pytest.raises(NotAllowed):
                 services.report_action(action, by=user)
         services.report_action(action, by=world.a.partner)
-        with pytest.raises(services.TransitionNotAllowed):
+        with pytest.raises(NotAllowed):
             services.close_action(action, by=world.a.partner)
         services.close_action(action, by=world.a.coordinator, comment="Bilan conforme.")
         action.refresh_from_db()
@@ -116,8 +117,16 @@ class TestService:
 
     def test_the_bilan_cannot_be_written_once_transmitted(self, world, make_action):
         action = make_action(status=S.REPORTED)
+        before = list(ActionReport.objects.filter(action=action).values_list("results", flat=True))
         with pytest.raises(services.TransitionError, match="n'est plus modifiable"):
-            services.save_report(action, by=world.a.partner, save=lambda: pytest.fail("must not save"))
+            services.save_report(
+                action,
+                by=world.a.partner,
+                report=ActionReport(action=action, results="Trop tard"),
+                beneficiaries={},
+                rows=[],
+            )
+        assert list(ActionReport.objects.filter(action=action).values_list("results", flat=True)) == before
 
 
 class TestPage:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Action, Transition
+from core.permissions import NotAllowed
 
 from .factories import ActionFactory, BudgetLineFactory, CallFactory, complete_report
 
@@ -83,7 +84,7 @@ def test_impossible_transitions_change_nothing(world, make_action, status, name,
 )
 def test_wrong_roles_are_refused(world, make_action, status, name, who):
     action = make_action(status=status)
-    with pytest.raises(services.TransitionNotAllowed, match="Votre rôle ne permet pas"):
+    with pytest.raises(NotAllowed, match="Votre rôle ne permet pas"):
         services.apply_transition(action, name, by=getattr(world.a, who), comment="un commentaire")
     action.refresh_from_db()
     assert action.status == status
@@ -92,7 +93,7 @@ def test_wrong_roles_are_refused(world, make_action, status, name, who):
 
 def test_coordinator_of_another_cite_cannot_instruct(world, make_action):
     action = make_action(status=S.SUBMITTED)
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.start_review(action, by=world.b.coordinator)
 
 
@@ -237,21 +238,26 @@ class TestOptimisticLocking:
     def test_a_stale_version_is_refused_and_nothing_is_written(self, world, make_action):
         action = make_action()
         stale = Action.objects.get(pk=action.pk)
-        services.save_proposal(action, expected_version=1, save=lambda: None)
+        services.save_rows(action, by=world.a.partner, expected_version=1)
         assert Action.objects.get(pk=action.pk).version == 2
 
-        def write():
-            stale.title = "Écrasement"
-            stale.save()
-
+        stale.title = "Écrasement"
         with pytest.raises(services.ConflictError, match="modifiée par quelqu'un d'autre"):
-            services.save_proposal(stale, expected_version=1, save=write)
+            services.save_fiche(stale, by=world.a.partner, expected_version=1, relations={})
         assert Action.objects.get(pk=action.pk).title == action.title
 
     def test_a_submitted_proposal_is_not_editable(self, world, make_action):
         action = make_action(status=S.SUBMITTED)
         with pytest.raises(services.ConflictError, match="n'est plus modifiable"):
-            services.save_proposal(action, expected_version=1, save=lambda: None)
+            services.save_rows(action, by=world.a.partner, expected_version=1)
+
+    def test_only_the_porteur_saves_the_proposal(self, world, make_action):
+        action = make_action()
+        action.title = "Réécrite par la coordination"
+        for user in (world.a.coordinator, world.b.partner):
+            with pytest.raises(NotAllowed):
+                services.save_fiche(action, by=user, expected_version=1, relations={})
+        assert Action.objects.get(pk=action.pk).title != action.title
 
 
 def test_opinions_one_per_author(world, make_action):
@@ -259,5 +265,5 @@ def test_opinions_one_per_author(world, make_action):
     services.give_opinion(action, by=world.a.pilot, verdict="reserved", comment="À préciser.")
     services.give_opinion(action, by=world.a.pilot, verdict="favourable")
     assert list(action.opinions.values_list("verdict", flat=True)) == ["favourable"]
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(NotAllowed):
         services.give_opinion(action, by=world.a.partner, verdict="favourable")

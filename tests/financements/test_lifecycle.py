@@ -16,9 +16,10 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
+from core.permissions import NotAllowed
 from financements import services
 from financements.models import Envelope, FundingLine, LineStatus, LineTransition, Payment
-from financements.services import TRANSITIONS, FundingError, FundingNotAllowed
+from financements.services import TRANSITIONS, FundingError
 
 from .factories import FundingLineFactory, PaymentFactory
 
@@ -230,7 +231,7 @@ def test_every_other_status_change_is_refused_and_changes_nothing(money, source,
     before = state(line)
     with pytest.raises(FundingError) as refusal:
         services.change_status(line, target, amount_to_recover=D("100"), comment="Essai.", by=money.world.a.coordinator)
-    assert not isinstance(refusal.value, FundingNotAllowed)
+    assert not isinstance(refusal.value, NotAllowed)
     assert state(line) == before
     assert FundingLine.objects.get(pk=line.pk).status == source
 
@@ -307,7 +308,7 @@ READ_ONLY_ROLES = {
 def test_only_the_coordination_moves_a_line(money, role, name, source, paid, perform):
     line = line_in(money, source, paid=paid)
     before = state(line)
-    with pytest.raises(FundingNotAllowed, match="Votre rôle ne permet pas cette opération"):
+    with pytest.raises(NotAllowed, match="Votre rôle ne permet pas cette opération"):
         perform(line, READ_ONLY_ROLES[role](money.world))
     assert state(line) == before
 
@@ -327,7 +328,7 @@ def test_other_writes_are_refused_to_read_only_roles(money, role):
         lambda: services.create_lines_from_budget(money.action2, by=user),
     ]
     for call in calls:
-        with pytest.raises(FundingNotAllowed):
+        with pytest.raises(NotAllowed):
             call()
     assert state(line) == before
     assert Envelope.objects.get(pk=money.p147.pk).notes == ""
