@@ -2,8 +2,7 @@
 or method over 80, no test module over 800. Migrations are generated and exempt.
 
 Production is every ``.py`` file of the project outside ``tests/`` and ``migrations/``
-(``demo/`` and ``bench/`` included). The places still over are listed in :data:`KNOWN`;
-the check also fails when one of them is back within bounds, so the list only shrinks.
+(``demo/`` and ``bench/`` included). Nothing is exempt.
 """
 
 import ast
@@ -17,12 +16,6 @@ FUNCTION_MAX = 80
 # Not the project's code: the virtualenv, git, caches, generated and collected files.
 SKIPPED_DIRS = {"migrations", "node_modules", "__pycache__", "var", "static", "staticfiles", "templates"}
 
-# "path" for a module, "path::Class.function" for a function or method.
-KNOWN = {
-    # being split on branch h/fetch (with the views' object fetching)
-    "financements/views.py",
-    "pilotage/dashboards.py",
-}
 
 
 def python_files(top):
@@ -79,16 +72,11 @@ def oversized_test_modules(root=ROOT):
 
 
 def test_production_modules_and_functions_stay_small():
-    over = {place: size for place, size in production_oversized().items() if place not in KNOWN}
+    over = production_oversized()
     assert not over, (
         f"Over {MODULE_MAX} lines a module or {FUNCTION_MAX} lines a function: {over}. "
         "Split the module into a package by sub-domain, the function into named steps."
     )
-
-
-def test_known_oversized_places_are_still_over():
-    fine = KNOWN - set(production_oversized())
-    assert not fine, f"Within bounds now: remove {sorted(fine)} from KNOWN."
 
 
 def test_test_modules_stay_under_800_lines():
