@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from .models import (
     Action,
-    ActionReport,
     BeneficiaryCount,
+    Bilan,
     BudgetLine,
     Call,
     Indicator,
@@ -81,8 +81,8 @@ class BeneficiaryCountInline(admin.TabularInline):
     extra = 0
 
 
-@admin.register(ActionReport)
-class ActionReportAdmin(admin.ModelAdmin):
+@admin.register(Bilan)
+class BilanAdmin(admin.ModelAdmin):
     list_display = ["action", "submitted_at", "submitted_by"]
     search_fields = ["action__title", "action__reference"]
     raw_id_fields = ["action"]

@@ -10,9 +10,9 @@ from .models import (
     CHARGE_ACCOUNTS,
     PRODUIT_ACCOUNTS,
     Action,
-    ActionReport,
     AgeBand,
     Attachment,
+    Bilan,
     BudgetLine,
     Call,
     Indicator,
@@ -285,12 +285,12 @@ def funder_choices():
 
 
 # --- Bilan -------------------------------------------------------------------------------
-class ActionReportForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+class BilanForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     submit_label = None  # one submit for the whole bilan page
     form_tag = False
 
     class Meta:
-        model = ActionReport
+        model = Bilan
         fields = ["carried_out", "results", "difficulties", "outlook"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
@@ -304,10 +304,10 @@ class BeneficiariesForm(CrispyFormMixin, DsfrBaseForm):
     form_tag = False
     form_show_errors = False  # the page shows the form's own errors above the table
 
-    def __init__(self, *args, report, **kwargs):
+    def __init__(self, *args, bilan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.report = report
-        existing = {row.age_band: row for row in report.beneficiaries.all()} if report.pk else {}
+        self.bilan = bilan
+        existing = {row.age_band: row for row in bilan.beneficiaries.all()} if bilan.pk else {}
         self.bands = []
         for index, (band, label) in enumerate(AgeBand.choices):
             row = existing.get(band)
@@ -375,7 +375,7 @@ IndicatorResultFormSet = forms.modelformset_factory(Indicator, form=IndicatorRes
 class BudgetActualForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
     """The actual amount of a budget line, a row of the bilan's table under the line as
     planned. A gap over 15 % must be explained before the bilan is transmitted
-    (:meth:`ActionReport.missing_items`), not before it is saved: a draft keeps the amount
+    (:meth:`Bilan.missing_items`), not before it is saved: a draft keeps the amount
     while the porteur finds the explanation."""
 
     cells = (

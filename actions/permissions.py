@@ -90,7 +90,7 @@ def can_manage_attachments(user, action):
     return can_edit_action(user, action)
 
 
-def can_allow_early_report(user, action):
+def can_allow_early_bilan(user, action):
     """Letting a bilan be transmitted before the end of the action: the coordination of
     the cité (coordinator or admin)."""
     return Scope.for_user(user).can_manage_cite(action.cite)

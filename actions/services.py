@@ -20,7 +20,7 @@ from core.errors import OperationRefused
 from core.permissions import NotAllowed
 
 from . import permissions
-from .models import Action, ActionReport, BeneficiaryCount, Message, Opinion, ReferenceCounter, Transition
+from .models import Action, BeneficiaryCount, Bilan, Message, Opinion, ReferenceCounter, Transition
 from .permissions import COORDINATION, PORTEUR
 
 S = Action.Status
@@ -75,7 +75,7 @@ TRANSITIONS = {
         event="withdrawn",
     ),
     "start": Rule((S.PROGRAMMED,), S.IN_PROGRESS, frozenset({PORTEUR, COORDINATION}), "Démarrer l'action"),
-    # Taken from the bilan screen (actions:report), once the bilan is complete.
+    # Taken from the bilan screen (actions:bilan), once the bilan is complete.
     "report": Rule((S.IN_PROGRESS,), S.REPORTED, frozenset({PORTEUR}), "Transmettre le bilan", event="reported"),
     "close": Rule(
         (S.REPORTED,), S.CLOSED, frozenset({COORDINATION}), "Valider le bilan et clôturer l'action", event="closed"
@@ -192,7 +192,7 @@ def _transition(action, name, *, by, comment="", checks=(), notify=True, at=None
                 fields.append("reference")
         locked.save(update_fields=fields)
         if name == "report":
-            ActionReport.objects.filter(action=locked).update(submitted_at=when, submitted_by=by)
+            Bilan.objects.filter(action=locked).update(submitted_at=when, submitted_by=by)
         transition = Transition.objects.create(
             action=locked, from_status=from_status, to_status=locked.status, actor=by, comment=comment
         )
@@ -257,19 +257,19 @@ def start_action(action, *, by, comment="", at=None):
     return _transition(action, "start", by=by, comment=comment, at=at)
 
 
-def _check_report(action, when=None):
-    report = ActionReport.objects.filter(action=action).first()
-    if report is None:
+def _check_bilan(action, when=None):
+    bilan = Bilan.objects.filter(action=action).first()
+    if bilan is None:
         raise TransitionError("Le bilan ne peut pas encore être transmis : il n'est pas rempli.")
-    problems = report.missing_items()
+    problems = bilan.missing_items()
     if problems:
         raise TransitionError("Le bilan ne peut pas encore être transmis.", problems)
-    opens_on = action.report_opens_on(timezone.localdate(when) if when else None)
+    opens_on = action.bilan_opens_on(timezone.localdate(when) if when else None)
     if opens_on:
-        raise TransitionError(report_opens_message(opens_on))
+        raise TransitionError(bilan_opens_message(opens_on))
 
 
-def report_opens_message(opens_on):
+def bilan_opens_message(opens_on):
     from core.formatting import format_date_fr
 
     return (
@@ -278,35 +278,35 @@ def report_opens_message(opens_on):
     )
 
 
-EARLY_REPORT_STATUSES = (S.PROGRAMMED, S.IN_PROGRESS)
+EARLY_BILAN_STATUSES = (S.PROGRAMMED, S.IN_PROGRESS)
 
 
-def allow_early_report(action, *, by):
+def allow_early_bilan(action, *, by):
     """The coordination of the cité lets the porteur transmit the bilan before the end
     date of the action (an action stopped early, a bilan needed for a COPIL…); records who
     and when."""
     with transaction.atomic():
         locked = Action.objects.select_for_update(of=("self",)).select_related("cite").get(pk=action.pk)
-        if not permissions.can_allow_early_report(by, locked):
+        if not permissions.can_allow_early_bilan(by, locked):
             raise NotAllowed("Seule la coordination de la cité autorise un bilan anticipé.")
-        if locked.status not in EARLY_REPORT_STATUSES:
+        if locked.status not in EARLY_BILAN_STATUSES:
             raise TransitionError(
                 "Un bilan anticipé s'autorise pour une action programmée ou en cours ; "
                 f"celle-ci est au statut « {locked.get_status_display()} »."
             )
-        if not locked.early_report_allowed:
-            locked.early_report_allowed = True
-            locked.early_report_allowed_by = by
-            locked.early_report_allowed_at = timezone.now()
-            locked.save(update_fields=["early_report_allowed", "early_report_allowed_by", "early_report_allowed_at"])
-    for field in ("early_report_allowed", "early_report_allowed_by", "early_report_allowed_at"):
+        if not locked.early_bilan_allowed:
+            locked.early_bilan_allowed = True
+            locked.early_bilan_allowed_by = by
+            locked.early_bilan_allowed_at = timezone.now()
+            locked.save(update_fields=["early_bilan_allowed", "early_bilan_allowed_by", "early_bilan_allowed_at"])
+    for field in ("early_bilan_allowed", "early_bilan_allowed_by", "early_bilan_allowed_at"):
         setattr(action, field, getattr(locked, field))
     return action
 
 
 def report_action(action, *, by, comment="", at=None):
     """The porteur transmits a complete bilan: the action becomes ``reported``."""
-    return _transition(action, "report", by=by, comment=comment, checks=(_check_report,), at=at)
+    return _transition(action, "report", by=by, comment=comment, checks=(_check_bilan,), at=at)
 
 
 def close_action(action, *, by, comment="", at=None):
@@ -402,28 +402,28 @@ def _proposal_refusal(locked):
     return ""
 
 
-def save_report(action, *, by, report, beneficiaries, rows):
+def save_bilan(action, *, by, bilan, beneficiaries, rows):
     """Write the bilan as typed, if ``by`` is the porteur and the action is still in
     progress (the action row stays locked meanwhile, so a bilan cannot change once
-    transmitted): ``report`` (an :class:`ActionReport`, maybe new), ``beneficiaries``
+    transmitted): ``bilan`` (an :class:`Bilan`, maybe new), ``beneficiaries``
     (age band → counts, or None to clear the band) and ``rows`` (indicator results and
-    actual budget amounts of this action typed without error). Returns the report."""
+    actual budget amounts of this action typed without error). Returns the bilan."""
     with _porteur_lock(action, by=by, editable=_bilan_refusal, refusal="Seul le porteur de projet remplit le bilan."):
-        existing = None if report.pk else ActionReport.objects.filter(action=action).first()
+        existing = None if bilan.pk else Bilan.objects.filter(action=action).first()
         if existing is not None:  # created meanwhile from another tab (the action row is locked now)
-            report.pk, report.created_at, report._state.adding = existing.pk, existing.created_at, False
-        report.action = action
-        report.save()
+            bilan.pk, bilan.created_at, bilan._state.adding = existing.pk, existing.created_at, False
+        bilan.action = action
+        bilan.save()
         for band, counts in beneficiaries.items():
             if counts and any(counts.values()):
-                BeneficiaryCount.objects.update_or_create(report=report, age_band=band, defaults=counts)
+                BeneficiaryCount.objects.update_or_create(bilan=bilan, age_band=band, defaults=counts)
             else:
-                BeneficiaryCount.objects.filter(report=report, age_band=band).delete()
+                BeneficiaryCount.objects.filter(bilan=bilan, age_band=band).delete()
         for row in rows:
             if row.action_id != action.pk:
                 raise TransitionError("Une ligne du bilan n'appartient pas à cette action.")
             row.save()
-    return report
+    return bilan
 
 
 def add_attachment(action, *, by, attachment, upload, file_type):

@@ -79,10 +79,10 @@ def measured_pages(users, year):
         (
             f"Tableau de bord préfecture ({busiest['n']} cités, dép. {busiest['departement']})",
             users["prefecture"],
-            reverse("dashboards:prefecture"),
+            reverse("pilotage:dashboard_prefecture"),
         ),
-        ("Vue nationale (300 cités)", admin, reverse("dashboards:national")),
-        ("Accueil partenaire", users["partner"], reverse("dashboards:partner")),
+        ("Vue nationale (300 cités)", admin, reverse("pilotage:dashboard_national")),
+        ("Accueil partenaire", users["partner"], reverse("pilotage:dashboard_partner")),
         ("Propositions (actions:list), coordination", coordinator, reverse("actions:list")),
         ("Propositions (actions:list), admin (toutes)", admin, reverse("actions:list")),
         ("Vue financière (financements:overview)", coordinator, overview),

@@ -25,9 +25,9 @@ from accounts.models import Membership, Role, User
 from actions import services as workflow
 from actions.models import (
     Action,
-    ActionReport,
     AgeBand,
     BeneficiaryCount,
+    Bilan,
     BudgetLine,
     Call,
     Indicator,
@@ -230,8 +230,8 @@ def take_steps(tally, spec, action, steps, first, last):
             tally.record(Transition, "unchanged")
             continue
         if name == "report":
-            workflow.save_report(
-                action, by=author, save=functools.partial(load_report, tally, spec, action, author, when)
+            workflow.save_bilan(
+                action, by=author, save=functools.partial(load_bilan, tally, spec, action, author, when)
             )
         by = coordinator if name in COORDINATION_STEPS else author
         try:
@@ -404,17 +404,17 @@ def actual_amounts(spec, rows):
     return actuals
 
 
-def load_report(tally, spec, action, author, reported_at):
-    """The bilan of an action about to report: texts, beneficiaries (counts), indicator
-    results and actual amounts (written by ``save_report``, as the porteur fills it in)."""
+def load_bilan(tally, spec, action, author, reported_at):
+    """The bilan of an action about to bilan: texts, beneficiaries (counts), indicator
+    results and actual amounts (written by ``save_bilan``, as the porteur fills it in)."""
     texts = spec.get("bilan", {})
-    report = loader.upsert(
+    bilan = loader.upsert(
         tally,
-        ActionReport,
+        Bilan,
         {"action": action},
         **{field: texts.get(field, default) for field, default in data.DEFAULT_BILAN.items()},
     )
-    set_times(report, reported_at - datetime.timedelta(days=5), reported_at)
+    set_times(bilan, reported_at - datetime.timedelta(days=5), reported_at)
     for label, target, _ in spec.get("indicators", []):
         loader.upsert(tally, Indicator, {"action": action, "label": label}, result=indicator_result(Decimal(target)))
     rows = budget_rows(spec)
@@ -437,7 +437,7 @@ def load_report(tally, spec, action, author, reported_at):
         loader.upsert(
             tally,
             BeneficiaryCount,
-            {"report": report, "age_band": band},
+            {"bilan": bilan, "age_band": band},
             girls=share_girls,
             boys=share_boys,
             living_in_qpv=(share_girls + share_boys) * 4 // 5,

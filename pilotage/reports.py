@@ -170,7 +170,7 @@ def _beneficiaries(cite, year, sheets):
     reported = {
         row["age_band"]: row
         for row in BeneficiaryCount.objects.filter(
-            report__action__cite=cite, report__action__year=year, report__submitted_at__isnull=False
+            bilan__action__cite=cite, bilan__action__year=year, bilan__submitted_at__isnull=False
         )
         .values("age_band")
         .annotate(girls=Sum("girls"), boys=Sum("boys"), qpv=Sum("living_in_qpv"))

@@ -132,8 +132,8 @@ def beneficiaries(actions):
 
     reported = {
         row["age_band"]: row
-        for row in BeneficiaryCount.objects.filter(report__action__in=actions.order_by().values("pk"))
-        .filter(report__submitted_at__isnull=False)
+        for row in BeneficiaryCount.objects.filter(bilan__action__in=actions.order_by().values("pk"))
+        .filter(bilan__submitted_at__isnull=False)
         .order_by()
         .values("age_band")
         .annotate(girls=Sum("girls"), boys=Sum("boys"), qpv=Sum("living_in_qpv"))
@@ -143,15 +143,15 @@ def beneficiaries(actions):
     bands = [*AgeBand.choices, (SEVERAL_BANDS, SEVERAL_BANDS_LABEL), ("", NO_BAND_LABEL)]
     for value, label in bands:
         plan = planned.get(value, {"girls": 0, "boys": 0})
-        report = reported.get(value)
+        bilan = reported.get(value)
         row = {
             "band": value,
             "label": label,
             "planned_girls": plan["girls"],
             "planned_boys": plan["boys"],
-            "reported_girls": report["girls"] if report else 0,
-            "reported_boys": report["boys"] if report else 0,
-            "reported_qpv": report["qpv"] if report else 0,
+            "reported_girls": bilan["girls"] if bilan else 0,
+            "reported_boys": bilan["boys"] if bilan else 0,
+            "reported_qpv": bilan["qpv"] if bilan else 0,
         }
         row["planned_total"] = row["planned_girls"] + row["planned_boys"]
         row["reported_total"] = row["reported_girls"] + row["reported_boys"]
@@ -235,7 +235,7 @@ def figures_by_cite(cites, year, *, actions, envelopes, lines, meetings=None, re
             target["actions"] += row["n"]
             if row["status"] in PROGRAMMED_STATUSES:
                 target["programmed"] += row["n"]
-    fill(proposals.filter(report__submitted_at__isnull=False), "cite_id", bilans=Count("*"))
+    fill(proposals.filter(bilan__submitted_at__isnull=False), "cite_id", bilans=Count("*"))
     if meetings is not None:
         fill(
             meetings.filter(cite__in=cite_ids, kind=Meeting.Kind.COPIL, starts_at__lte=timezone.now()),

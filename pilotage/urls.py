@@ -1,10 +1,24 @@
-from django.urls import path
+"""URLs of the steering app, one namespace: meetings, decisions and PDF reports under
+/pilotage/, the dashboards under /tableaux-de-bord/."""
 
-from . import views
+from django.urls import include, path
+
+from . import dashboards, views
 
 app_name = "pilotage"
 
-urlpatterns = [
+dashboard_patterns = [
+    path("cite/", dashboards.cite_dashboard, name="dashboard_cite"),
+    path("prefecture/", dashboards.prefecture_dashboard, name="dashboard_prefecture"),
+    path("prefecture/export.csv", dashboards.prefecture_export, {"fmt": "csv"}, name="dashboard_prefecture_csv"),
+    path("prefecture/export.xlsx", dashboards.prefecture_export, {"fmt": "xlsx"}, name="dashboard_prefecture_xlsx"),
+    path("national/", dashboards.national_dashboard, name="dashboard_national"),
+    path("national/export.csv", dashboards.national_export, {"fmt": "csv"}, name="dashboard_national_csv"),
+    path("national/export.xlsx", dashboards.national_export, {"fmt": "xlsx"}, name="dashboard_national_xlsx"),
+    path("partenaire/", dashboards.partner_home, name="dashboard_partner"),
+]
+
+pilotage_patterns = [
     path("", views.index, name="index"),
     path("cites/<int:cite_pk>/", views.cite_overview, name="cite"),
     path("cites/<int:cite_pk>/rapports/", views.report_list, name="report_list"),
@@ -33,4 +47,9 @@ urlpatterns = [
     path("actions/<int:action_pk>/programmer/", views.action_programme, name="action_programme"),
     path("rapports/<int:pk>/etat/", views.report_status, name="report_status"),
     path("rapports/<int:pk>/telecharger/", views.report_download, name="report_download"),
+]
+
+urlpatterns = [
+    path("pilotage/", include(pilotage_patterns)),
+    path("tableaux-de-bord/", include(dashboard_patterns)),
 ]

@@ -23,13 +23,13 @@ def navigation(request):
     elif scope.organisations:
         items += [
             ("actions:list", "Mes actions"),
-            ("calls:list", "Appels à projets"),
+            ("actions:public_call_list", "Appels à projets"),
             ("cites:organisation_list", "Mon organisation"),
             ("financements:index", "Financements"),
         ]
     if scope.departements or scope.is_admin:
-        items.append(("dashboards:prefecture", "Comparer les cités"))
+        items.append(("pilotage:dashboard_prefecture", "Comparer les cités"))
     if scope.is_admin:
-        items.append(("dashboards:national", "Vue nationale"))
+        items.append(("pilotage:dashboard_national", "Vue nationale"))
     items.append(("pilotage:index", "Pilotage"))
     return {"nav_items": items, "scope": scope}

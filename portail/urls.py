@@ -18,11 +18,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("accounts.urls")),
     path("cites/", include("cites.urls")),
-    path("actions/", include("actions.urls")),
-    path("appels-a-projets/", include("actions.public_urls")),
+    path("", include("actions.urls")),  # /actions/ and /appels-a-projets/
     path("financements/", include("financements.urls")),
-    path("pilotage/", include("pilotage.urls")),
-    path("tableaux-de-bord/", include("pilotage.dashboard_urls")),
+    path("", include("pilotage.urls")),  # /pilotage/ and /tableaux-de-bord/
     path("admin/", admin.site.urls),
     path("sante/", healthcheck, name="healthcheck"),
 ]

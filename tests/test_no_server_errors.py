@@ -93,7 +93,7 @@ def year_urls(cites):
             funding = f"/financements/cites/{cite.pk}/{year}/"
             urls += [
                 f"/?annee={year}&cite={cite.pk}",
-                f"{reverse('dashboards:cite')}?annee={year}&cite={cite.pk}",
+                f"{reverse('pilotage:dashboard_cite')}?annee={year}&cite={cite.pk}",
                 funding,
                 f"{funding}programmation/",
                 f"{funding}enveloppes/nouvelle/",
@@ -105,20 +105,20 @@ def year_urls(cites):
             ]
     for year in sorted(all_years):
         urls += [
-            f"{reverse('dashboards:prefecture')}?annee={year}",
-            f"{reverse('dashboards:prefecture_csv')}?annee={year}",
-            f"{reverse('dashboards:prefecture_xlsx')}?annee={year}",
-            f"{reverse('dashboards:national')}?annee={year}",
-            f"{reverse('dashboards:national_xlsx')}?annee={year}",
+            f"{reverse('pilotage:dashboard_prefecture')}?annee={year}",
+            f"{reverse('pilotage:dashboard_prefecture_csv')}?annee={year}",
+            f"{reverse('pilotage:dashboard_prefecture_xlsx')}?annee={year}",
+            f"{reverse('pilotage:dashboard_national')}?annee={year}",
+            f"{reverse('pilotage:dashboard_national_xlsx')}?annee={year}",
             *(
-                f"{reverse('dashboards:national_csv')}?annee={year}&niveau={n}"
+                f"{reverse('pilotage:dashboard_national_csv')}?annee={year}&niveau={n}"
                 for n in ("region", "departement", "cite")
             ),
             f"{reverse('cites:convention_list')}?annee={year}",
         ]
     for cite in cites:
         for departement in sorted({cite.departement}):
-            urls.append(f"{reverse('dashboards:prefecture')}?departement={departement}")
+            urls.append(f"{reverse('pilotage:dashboard_prefecture')}?departement={departement}")
     return urls
 
 

@@ -17,7 +17,6 @@ FUNCTION_MAX = 80
 SKIPPED_DIRS = {"migrations", "node_modules", "__pycache__", "var", "static", "staticfiles", "templates"}
 
 
-
 def python_files(top):
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)

@@ -9,6 +9,7 @@ module a sub-domain: ``calls``, ``action``, ``budget`` (indicators and budget li
 
 from .action import Action, ActionQuerySet, AgeBand, ReferenceCounter, ScopedByActionQuerySet, budget_gap_message
 from .attachments import Attachment, StoredFile
+from .bilans import BeneficiaryCount, Bilan
 from .budget import (
     CHARGE_ACCOUNTS,
     PRODUIT_ACCOUNTS,
@@ -20,7 +21,6 @@ from .budget import (
 )
 from .calls import Call, CallQuerySet
 from .instruction import Message, Note, Opinion, Transition
-from .reports import ActionReport, BeneficiaryCount
 from .signup import JoinRequest
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
     "VARIANCE_THRESHOLD",
     "Action",
     "ActionQuerySet",
-    "ActionReport",
+    "Bilan",
     "AgeBand",
     "Attachment",
     "BeneficiaryCount",

@@ -149,9 +149,9 @@ class Action(TimeStamped):
         help_text="Membres du pilotage de la cité chargés d'instruire la proposition.",
     )
     # A bilan waits for the end of the action, unless the coordination allows it earlier.
-    early_report_allowed = models.BooleanField("bilan autorisé avant la fin de l'action", default=False)
-    early_report_allowed_by = done_by("bilan anticipé autorisé par")
-    early_report_allowed_at = models.DateTimeField("bilan anticipé autorisé le", null=True, blank=True)
+    early_bilan_allowed = models.BooleanField("bilan autorisé avant la fin de l'action", default=False)
+    early_bilan_allowed_by = done_by("bilan anticipé autorisé par")
+    early_bilan_allowed_at = models.DateTimeField("bilan anticipé autorisé le", null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
 
@@ -197,12 +197,12 @@ class Action(TimeStamped):
         side = self.budget_lines.model.Side
         return totals.get(side.CHARGE, Decimal("0")), totals.get(side.PRODUIT, Decimal("0"))
 
-    def report_opens_on(self, today=None):
+    def bilan_opens_on(self, today=None):
         """The date from which the bilan can be transmitted (the action's end date), or
         None when it can be transmitted now: the action has ended, or the coordination
         of the cité allowed an early bilan."""
         today = today or timezone.localdate()
-        if self.early_report_allowed or not self.end_date or self.end_date <= today:
+        if self.early_bilan_allowed or not self.end_date or self.end_date <= today:
             return None
         return self.end_date
 

@@ -21,7 +21,7 @@ class Indicator(TimeStamped):
     label = models.CharField("indicateur", max_length=250)
     target = models.DecimalField("cible", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     unit = models.CharField("unité", max_length=50, blank=True, help_text="Par exemple : élèves, séances, %")
-    # Filled in the bilan (ActionReport), against the target.
+    # Filled in the bilan (Bilan), against the target.
     result = models.DecimalField(
         "résultat obtenu", max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )

@@ -74,7 +74,7 @@ class Call(TimeStamped):
         return f"{self.title} ({self.year})"
 
     def get_absolute_url(self):
-        return reverse("calls:detail", args=[self.pk])
+        return reverse("actions:public_call_detail", args=[self.pk])
 
     @property
     def is_open(self):

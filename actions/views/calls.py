@@ -40,7 +40,7 @@ def public_call_detail(request, pk):
             "call": call,
             "axes": call.axes.order_by("national_objective", "code"),
             "page_title": call.title,
-            "breadcrumbs": [("Appels à projets", reverse("calls:list"))],
+            "breadcrumbs": [("Appels à projets", reverse("actions:public_call_list"))],
         },
     )
 
@@ -138,7 +138,7 @@ def proposal_create(request, call_pk):
         title="Déposer une proposition",
         intro=f"En réponse à l'appel « {call.title} » de la {call.cite.name}. "
         "Donnez un intitulé : le brouillon est enregistré et vous pourrez le compléter plus tard.",
-        breadcrumbs=[("Appels à projets", reverse("calls:list")), (call.title, call.get_absolute_url())],
+        breadcrumbs=[("Appels à projets", reverse("actions:public_call_list")), (call.title, call.get_absolute_url())],
         cancel_url=call.get_absolute_url(),
         submit_label="Créer le brouillon",
     )

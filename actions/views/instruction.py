@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
 from actions.filters import export_querystring, filter_actions
-from actions.models import Action, ActionReport, BudgetLine, Note
+from actions.models import Action, Bilan, BudgetLine, Note
 from core.permissions import ensure_allowed
 
 from .common import ACTIONS, PAGE_SIZE, _crumbs
@@ -67,10 +67,10 @@ def action_detail(request, pk):
     total_produits = sum((line.amount_planned for line in produits), start=0)
     opinions = list(action.opinions.select_related("author")) if can_see_opinions else []
     my_opinion = next((o for o in opinions if o.author_id == user.pk), None)
-    report = ActionReport.objects.filter(action=action).first()
-    if report and not (is_porteur or report.submitted_at):
-        report = None  # a draft bilan is the porteur's own: no text, no figure for anyone else
-    beneficiaries = list(report.beneficiaries.all()) if report else []
+    bilan = Bilan.objects.filter(action=action).first()
+    if bilan and not (is_porteur or bilan.submitted_at):
+        bilan = None  # a draft bilan is the porteur's own: no text, no figure for anyone else
+    beneficiaries = list(bilan.beneficiaries.all()) if bilan else []
     allowed = set(services.allowed_transitions(action, user))
     buttons = [
         (name, forms.TransitionForm(name=name, rule=services.TRANSITIONS[name]))
@@ -87,18 +87,18 @@ def action_detail(request, pk):
         # Programming records the money decided: its own screen (in pilotage), not a button.
         "can_programme": "programme" in allowed,
         "indicators": action.indicators.all(),
-        "report": report,
+        "bilan": bilan,
         "can_read_attachments": permissions.can_read_attachments(user, action),
         "attachments": action.attachments.order_by("kind", "id"),
         "beneficiaries": beneficiaries,
         "beneficiaries_total": sum(row.total for row in beneficiaries),
         "beneficiaries_qpv": sum(row.living_in_qpv for row in beneficiaries),
-        "can_fill_report": is_porteur and action.status == Action.Status.IN_PROGRESS,
-        "report_opens_on": action.report_opens_on(),
-        "can_allow_early_report": (
-            permissions.can_allow_early_report(user, action)
-            and action.status in services.EARLY_REPORT_STATUSES
-            and action.report_opens_on() is not None
+        "can_fill_bilan": is_porteur and action.status == Action.Status.IN_PROGRESS,
+        "bilan_opens_on": action.bilan_opens_on(),
+        "can_allow_early_bilan": (
+            permissions.can_allow_early_bilan(user, action)
+            and action.status in services.EARLY_BILAN_STATUSES
+            and action.bilan_opens_on() is not None
         ),
         "budget_lines": lines,
         "charges": charges,
@@ -175,11 +175,11 @@ def action_transition(request, pk, name):
 
 
 @require_POST
-def allow_early_report(request, pk):
+def allow_early_bilan(request, pk):
     """The coordination lets the porteur transmit the bilan before the action's end date."""
     action = get_visible_or_404(request, ACTIONS, pk=pk)
     try:
-        services.allow_early_report(action, by=request.user)
+        services.allow_early_bilan(action, by=request.user)
     except services.TransitionError as error:
         messages.error(request, error.message)
     else:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
-from actions.models import Action, ActionReport, Attachment, BudgetLine, budget_gap_message
+from actions.models import Action, Attachment, Bilan, BudgetLine, budget_gap_message
 from core.files import private_file_response
 from core.forms import RowCountForm
 from core.permissions import ensure_allowed
@@ -250,7 +250,7 @@ def attachment_download(request, pk, attachment_pk):
 
 # --- Bilan ------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
-def action_report(request, pk):
+def action_bilan(request, pk):
     """The porteur's bilan: fill it over several visits, then transmit it (→ reported).
 
     Every POST saves what can be saved, whichever button was pressed: a figure with an
@@ -264,24 +264,24 @@ def action_report(request, pk):
             f"Le bilan se remplit quand l'action est en cours ; elle est au statut « {action.get_status_display()} ».",
         )
         return redirect(action)
-    report = ActionReport.objects.filter(action=action).first() or ActionReport(action=action)
+    bilan = Bilan.objects.filter(action=action).first() or Bilan(action=action)
     data = request.POST or None
-    report_form = forms.ActionReportForm(data, instance=report, prefix="bilan")
-    beneficiaries = forms.BeneficiariesForm(data, report=report, prefix="beneficiaires")
+    bilan_form = forms.BilanForm(data, instance=bilan, prefix="bilan")
+    beneficiaries = forms.BeneficiariesForm(data, bilan=bilan, prefix="beneficiaires")
     results = forms.IndicatorResultFormSet(data, queryset=action.indicators.order_by("id"), prefix="indicateurs")
     actuals = forms.BudgetActualFormSet(
         data, queryset=action.budget_lines.select_related("funder").order_by("side", "account", "id"), prefix="budget"
     )
-    parts = (report_form, beneficiaries, results, actuals)
+    parts = (bilan_form, beneficiaries, results, actuals)
     if request.method == "POST":
         transmit = "transmettre" in request.POST
         valid = all([part.is_valid() for part in parts])  # a list: every part shows its errors
         try:
-            # The report with the fields typed without error (all of them when the form is valid).
-            services.save_report(
+            # The bilan with the fields typed without error (all of them when the form is valid).
+            services.save_bilan(
                 action,
                 by=request.user,
-                report=report,
+                bilan=bilan,
                 beneficiaries=beneficiaries.counts(),
                 rows=_valid_rows(results) + _valid_rows(actuals),
             )
@@ -296,7 +296,7 @@ def action_report(request, pk):
             )
         elif not transmit:
             messages.success(request, "Le bilan est enregistré : vous pourrez le compléter plus tard.")
-            return redirect("actions:report", pk=action.pk)
+            return redirect("actions:bilan", pk=action.pk)
         else:
             try:
                 services.report_action(action, by=request.user)
@@ -304,20 +304,20 @@ def action_report(request, pk):
                 messages.error(request, f"{error.message} Vos saisies sont enregistrées comme brouillon.")
                 for problem in error.problems:
                     messages.error(request, problem)
-                return redirect("actions:report", pk=action.pk)
+                return redirect("actions:bilan", pk=action.pk)
             messages.success(request, "Le bilan est transmis à la coordination de la cité.")
             return redirect(action)
     return render(
         request,
-        "actions/action_report.html",
+        "actions/action_bilan.html",
         {
             "action": action,
-            "report_form": report_form,
+            "bilan_form": bilan_form,
             "beneficiaries": beneficiaries,
             "results": results,
             "actuals": actuals,
-            "missing": report.missing_items() if report.pk else [],
-            "report_opens_on": action.report_opens_on(),
+            "missing": bilan.missing_items() if bilan.pk else [],
+            "bilan_opens_on": action.bilan_opens_on(),
             "page_title": "Bilan de l'action",
             "breadcrumbs": _edit_crumbs(action),
         },

@@ -19,7 +19,7 @@ from core.views import form_page
 
 
 def _call_crumbs(call):
-    return [("Appels à projets", reverse("calls:list")), (call.title, call.get_absolute_url())]
+    return [("Appels à projets", reverse("actions:public_call_list")), (call.title, call.get_absolute_url())]
 
 
 @login_not_required
@@ -38,7 +38,7 @@ def signup_start(request, pk):
         url = request.build_absolute_uri(
             reverse("accounts:login")
             if has_account
-            else reverse("calls:signup_confirm", args=[signup.make_token(email, call)])
+            else reverse("actions:signup_confirm", args=[signup.make_token(email, call)])
         )
         from actions.tasks import send_signup_link
 

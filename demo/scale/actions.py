@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from actions.models import (
     Action,
-    ActionReport,
     BeneficiaryCount,
+    Bilan,
     BudgetLine,
     Call,
     Indicator,
@@ -148,8 +148,8 @@ def build_budgets(c):
 
 def build_bilans(c):
     """Bilans of the reported and closed actions, with beneficiaries per age band."""
-    reports = [
-        ActionReport(
+    bilans = [
+        Bilan(
             action=action,
             carried_out="Séances réalisées.",
             results="Résultats observés.",
@@ -158,15 +158,15 @@ def build_bilans(c):
         for action in c.actions
         if action.status in REPORTED
     ]
-    reports = c.add(ActionReport, reports)
+    bilans = c.add(Bilan, bilans)
     counts_rows = []
-    for report in reports:
-        for band in report.action.age_bands:
+    for bilan in bilans:
+        for band in bilan.action.age_bands:
             girls = c.rng.randrange(0, 40)
             boys = c.rng.randrange(0, 40)
             counts_rows.append(
                 BeneficiaryCount(
-                    report=report, age_band=band, girls=girls, boys=boys, living_in_qpv=(girls + boys) * 3 // 4
+                    bilan=bilan, age_band=band, girls=girls, boys=boys, living_in_qpv=(girls + boys) * 3 // 4
                 )
             )
     c.add(BeneficiaryCount, counts_rows)

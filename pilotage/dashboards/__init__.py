@@ -40,9 +40,9 @@ def home(request):
     if scope.cite_ids:
         return cite_dashboard(request)
     if scope.departements:
-        return redirect("dashboards:prefecture")
+        return redirect("pilotage:dashboard_prefecture")
     if scope.is_admin:
-        return redirect("dashboards:national")
+        return redirect("pilotage:dashboard_national")
     if scope.organisations:
         return partner_home(request)
     return render(request, "dashboards/no_role.html", {"page_title": "Accueil"})

@@ -47,7 +47,7 @@ def _todo(request, cite):
     # A coordinator waits for anyone's avis; a troïka member or the préfecture for their own.
     awaiting = Q(status=S.IN_REVIEW, has_opinion=False) if manages else Q(status=S.IN_REVIEW, has_my_opinion=False)
     bilan_due = Q(status__in=(S.PROGRAMMED, S.IN_PROGRESS), end_date__lt=today) & (
-        Q(report__isnull=True) | Q(report__submitted_at__isnull=True)
+        Q(bilan__isnull=True) | Q(bilan__submitted_at__isnull=True)
     )
     answered = Q(status=S.IN_REVIEW, pk__in=Action.objects.filter(resubmitted, cite=cite).values("pk"))
     definitions = [

@@ -114,19 +114,19 @@ def balanced_budget(action, amount=Decimal("1000.00")):
     )
 
 
-def complete_report(action, *, actual_ratio=Decimal("1")):
+def complete_bilan(action, *, actual_ratio=Decimal("1")):
     """A bilan ready to transmit: texts, one age band of beneficiaries, every indicator's
     result, and every budget line's actual amount (planned × ``actual_ratio``)."""
-    from actions.models import ActionReport, BeneficiaryCount
+    from actions.models import BeneficiaryCount, Bilan
 
-    report, _ = ActionReport.objects.update_or_create(
+    bilan, _ = Bilan.objects.update_or_create(
         action=action, defaults={"carried_out": "Trente séances tenues.", "results": "Lecture améliorée."}
     )
     BeneficiaryCount.objects.update_or_create(
-        report=report, age_band=AgeBand.AGE_11_15, defaults={"girls": 18, "boys": 17, "living_in_qpv": 30}
+        bilan=bilan, age_band=AgeBand.AGE_11_15, defaults={"girls": 18, "boys": 17, "living_in_qpv": 30}
     )
     action.indicators.update(result=Decimal("35"))
     for line in action.budget_lines.all():
         line.amount_actual = (line.amount_planned * actual_ratio).quantize(Decimal("0.01"))
         line.save(update_fields=["amount_actual"])
-    return report
+    return bilan

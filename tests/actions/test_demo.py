@@ -111,9 +111,9 @@ def test_reported_and_closed_actions_have_a_complete_bilan():
     done = Action.objects.filter(status__in=[Action.Status.REPORTED, Action.Status.CLOSED])
     assert done.count() >= 6
     for action in done:
-        report = action.report
-        assert report.submitted_at is not None and report.submitted_by is not None
-        assert report.missing_items() == [], action
-        assert report.beneficiaries_total() > 0
+        bilan = action.bilan
+        assert bilan.submitted_at is not None and bilan.submitted_by is not None
+        assert bilan.missing_items() == [], action
+        assert bilan.beneficiaries_total() > 0
     assert BudgetLine.objects.filter(variance_explanation__gt="").exists()
-    assert not Action.objects.filter(status=Action.Status.IN_PROGRESS, report__isnull=False).exists()
+    assert not Action.objects.filter(status=Action.Status.IN_PROGRESS, bilan__isnull=False).exists()

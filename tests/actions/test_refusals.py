@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from actions import services
-from actions.models import Action, ActionReport
+from actions.models import Action, Bilan
 from financements import services as funding_services
 from financements.models import LineStatus
 from pilotage import services as pilotage_services
@@ -48,19 +48,17 @@ def test_every_app_services_refuse_with_the_same_403(world, make_action):
 def test_the_bilan_is_written_by_the_service_for_the_porteur_only(world, make_action):
     action = make_action(status=S.IN_PROGRESS)
     with pytest.raises(PermissionDenied):
-        services.save_report(
-            action, by=world.a.coordinator, report=ActionReport(action=action), beneficiaries={}, rows=[]
-        )
-    assert not ActionReport.objects.filter(action=action).exists()
-    report = services.save_report(
+        services.save_bilan(action, by=world.a.coordinator, bilan=Bilan(action=action), beneficiaries={}, rows=[])
+    assert not Bilan.objects.filter(action=action).exists()
+    bilan = services.save_bilan(
         action,
         by=world.a.partner,
-        report=ActionReport(action=action, results="Des ateliers tenus."),
+        bilan=Bilan(action=action, results="Des ateliers tenus."),
         beneficiaries={"6-10": {"girls": 3, "boys": 2, "living_in_qpv": 4}},
         rows=[],
     )
-    assert ActionReport.objects.get(action=action).results == "Des ateliers tenus."
-    assert list(report.beneficiaries.values_list("girls", "boys", "living_in_qpv")) == [(3, 2, 4)]
+    assert Bilan.objects.get(action=action).results == "Des ateliers tenus."
+    assert list(bilan.beneficiaries.values_list("girls", "boys", "living_in_qpv")) == [(3, 2, 4)]
 
 
 def test_another_actions_row_is_never_written_through_the_bilan(world, make_action):
@@ -69,8 +67,6 @@ def test_another_actions_row_is_never_written_through_the_bilan(world, make_acti
     line = other.budget_lines.first()
     line.variance_explanation = "Écrit depuis la cité A"
     with pytest.raises(services.TransitionError):
-        services.save_report(
-            action, by=world.a.partner, report=ActionReport(action=action), beneficiaries={}, rows=[line]
-        )
+        services.save_bilan(action, by=world.a.partner, bilan=Bilan(action=action), beneficiaries={}, rows=[line])
     line.refresh_from_db()
     assert line.variance_explanation != "Écrit depuis la cité A"

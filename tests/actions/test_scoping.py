@@ -86,8 +86,8 @@ def test_anonymous_visitors_are_sent_to_login(client, make_action, url_name):
 
 # The bilan of an action in progress that ends in two months.
 BILAN_EXPECTED = {
-    ("get", "report"): {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
-    ("post", "allow_early_report"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
+    ("get", "bilan"): {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
+    ("post", "allow_early_bilan"): {"a.partner": 403, "a.coordinator": 302, "a.pilot": 403, "a.prefecture": 403,
                                      "admin": 302},
 }  # fmt: skip
 
@@ -104,4 +104,4 @@ def test_bilan_pages(login, world, make_action, method, url_name, who):
     response = getattr(client, method)(reverse(f"actions:{url_name}", args=[action.pk]))
     assert response.status_code == expected
     action.refresh_from_db()
-    assert action.early_report_allowed == (url_name == "allow_early_report" and expected == 302)
+    assert action.early_bilan_allowed == (url_name == "allow_early_bilan" and expected == 302)

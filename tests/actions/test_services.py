@@ -9,7 +9,7 @@ from actions import services
 from actions.models import Action, Transition
 from core.permissions import NotAllowed
 
-from .factories import ActionFactory, BudgetLineFactory, CallFactory, complete_report
+from .factories import ActionFactory, BudgetLineFactory, CallFactory, complete_bilan
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
@@ -26,7 +26,7 @@ def test_the_whole_workflow_is_recorded(world, make_action, django_capture_on_co
         services.resubmit_action(action, by=a.partner, comment="C'est précisé.")
         services.programme_action(action, by=a.coordinator, comment="Adoptée en COPIL.")
         services.start_action(action, by=a.partner)
-        complete_report(action)
+        complete_bilan(action)
         services.report_action(action, by=a.partner)
         services.close_action(action, by=a.coordinator)
     action.refresh_from_db()

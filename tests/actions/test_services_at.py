@@ -11,7 +11,7 @@ from actions import services
 from actions.models import Action, Call
 from core.permissions import NotAllowed
 
-from .factories import complete_report
+from .factories import complete_bilan
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
@@ -52,16 +52,16 @@ def test_a_past_submission_is_checked_against_the_call_as_it_was(world, make_act
 def test_a_past_bilan_is_checked_as_of_its_date(world, make_action):
     today = timezone.localdate()
     action = make_action(status=S.IN_PROGRESS, start_date=today - 90 * DAY, end_date=today - 10 * DAY)
-    complete_report(action)
+    complete_bilan(action)
     with pytest.raises(services.TransitionError, match="pourra être transmis"):
         services.report_action(action, by=world.a.partner, at=timezone.now() - 20 * DAY)
 
     reported_at = timezone.now() - 5 * DAY
     step = services.report_action(action, by=world.a.partner, at=reported_at)
 
-    action.report.refresh_from_db()
+    action.bilan.refresh_from_db()
     assert step.created_at == reported_at and action.transitions.get().created_at == reported_at
-    assert (action.report.submitted_at, action.report.submitted_by) == (reported_at, world.a.partner)
+    assert (action.bilan.submitted_at, action.bilan.submitted_by) == (reported_at, world.a.partner)
 
 
 def test_no_step_in_the_future(world, make_action):

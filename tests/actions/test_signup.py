@@ -27,11 +27,11 @@ def call(world):
 
 def request_link(client, call, email, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return client.post(reverse("calls:signup", args=[call.pk]), {"email": email})
+        return client.post(reverse("actions:signup", args=[call.pk]), {"email": email})
 
 
 def confirm_url(call, email):
-    return reverse("calls:signup_confirm", args=[signup.make_token(email, call)])
+    return reverse("actions:signup_confirm", args=[signup.make_token(email, call)])
 
 
 def account_data(siret=NEW_SIRET, name="Association Les Jardins du Gardon", **extra):
@@ -47,8 +47,8 @@ def account_data(siret=NEW_SIRET, name="Association Les Jardins du Gardon", **ex
 
 
 def test_the_call_page_offers_the_sign_up(client, call):
-    content = client.get(reverse("calls:detail", args=[call.pk])).content.decode()
-    assert reverse("calls:signup", args=[call.pk]) in content
+    content = client.get(reverse("actions:public_call_detail", args=[call.pk])).content.decode()
+    assert reverse("actions:signup", args=[call.pk]) in content
 
 
 def test_the_link_is_mailed_and_nothing_is_stored(client, call, django_capture_on_commit_callbacks):
@@ -73,13 +73,13 @@ def test_a_known_address_gets_the_same_page_and_a_login_link(client, world, call
 
 def test_a_closed_call_refuses_the_sign_up(client, world):
     closed = CallFactory(cite=world.a.cite, closed=True)
-    response = client.post(reverse("calls:signup", args=[closed.pk]), {"email": "x@example.org"}, follow=True)
+    response = client.post(reverse("actions:signup", args=[closed.pk]), {"email": "x@example.org"}, follow=True)
     assert "n&#x27;accepte pas de proposition en ce moment" in response.content.decode()
     assert mail.outbox == []
 
 
 def test_invalid_and_expired_links(client, call, monkeypatch):
-    response = client.get(reverse("calls:signup_confirm", args=["pas-un-jeton"]))
+    response = client.get(reverse("actions:signup_confirm", args=["pas-un-jeton"]))
     assert response.status_code == 410
     assert "Ce lien n&#x27;est pas valide" in response.content.decode()
     url = confirm_url(call, "ines@example.org")

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from actions.models import Action, AgeBand
 
-from .test_report import BAND_11_15, report_data
+from .test_bilan import BAND_11_15, bilan_data
 from .test_views_proposals import _budget_data
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_indicator_cells_are_labelled_by_row(login, world, make_action):
 def test_bilan_cells_are_labelled_by_band_indicator_and_line(login, world, make_action):
     action = make_action(status=S.IN_PROGRESS)
     indicator = action.indicators.get()
-    content = login(world.a.partner).get(reverse("actions:report", args=[action.pk])).content.decode()
+    content = login(world.a.partner).get(reverse("actions:bilan", args=[action.pk])).content.decode()
     band = AgeBand.choices[BAND_11_15][1]
     assert label_of(content, f"id_beneficiaires-tranche{BAND_11_15}_qpv") == f"{band} : dont habitant un QPV"
     assert f'<th scope="row">{band}</th>' in content
@@ -83,8 +83,8 @@ def test_bilan_cells_are_labelled_by_band_indicator_and_line(login, world, make_
 
 def test_bilan_errors_and_typed_values_stay_in_their_cells(login, world, make_action):
     action = make_action(status=S.IN_PROGRESS)
-    data = report_data(action, charge="abc", qpv="99")
-    content = login(world.a.partner).post(reverse("actions:report", args=[action.pk]), data).content.decode()
+    data = bilan_data(action, charge="abc", qpv="99")
+    content = login(world.a.partner).post(reverse("actions:bilan", args=[action.pk]), data).content.decode()
     qpv = cell_of(content, f"id_beneficiaires-tranche{BAND_11_15}_qpv")
     assert 'value="99"' in qpv and "ne peuvent dépasser le total filles + garçons" in qpv
     amount = cell_of(content, "id_budget-0-amount_actual")

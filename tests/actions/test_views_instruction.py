@@ -39,7 +39,7 @@ class TestCalls:
             },
         )
         call = Call.objects.get()
-        assert response.url == reverse("calls:detail", args=[call.pk])
+        assert response.url == reverse("actions:public_call_detail", args=[call.pk])
         assert (call.cite, call.year, call.is_open) == (world.a.cite, 2027, False)
 
     def test_closing_before_opening_is_refused(self, login, world):

@@ -19,22 +19,22 @@ class TestPublicPages:
         open_call = CallFactory(cite=world.a.cite, title="Réussir au collège")
         CallFactory(cite=world.b.cite, title="Appel clos", closed=True)
         CallFactory(cite=world.b.cite, title="Appel caché", is_published=False)
-        response = client.get(reverse("calls:list"))
+        response = client.get(reverse("actions:public_call_list"))
         assert response.status_code == 200
         assert list(response.context["calls"]) == [open_call]
-        response = client.get(reverse("calls:detail", args=[open_call.pk]))
+        response = client.get(reverse("actions:public_call_detail", args=[open_call.pk]))
         assert response.status_code == 200
         assert "Déposer une proposition" in response.content.decode()
 
     def test_a_closed_call_page_says_so(self, client, world):
         call = CallFactory(cite=world.a.cite, closed=True)
-        content = client.get(reverse("calls:detail", args=[call.pk])).content.decode()
+        content = client.get(reverse("actions:public_call_detail", args=[call.pk])).content.decode()
         assert "Cet appel à projets est clos" in content
         assert "Déposer une proposition" not in content
 
     def test_an_unpublished_call_is_not_found(self, client, world):
         call = CallFactory(cite=world.a.cite, is_published=False)
-        assert client.get(reverse("calls:detail", args=[call.pk])).status_code == 404
+        assert client.get(reverse("actions:public_call_detail", args=[call.pk])).status_code == 404
 
 
 class TestCreateProposal:

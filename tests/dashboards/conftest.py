@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine, Call, Transition
+from actions.models import Action, BeneficiaryCount, Bilan, BudgetLine, Call, Transition
 from cites.models import Organisation
 from financements.models import Envelope, FundingLine, LineStatus, Payment, Programme
 from financements.services import refresh_envelope_totals
@@ -119,14 +119,14 @@ def populate(world):
                         line=outside, kind="advance", amount=Decimal("100.10"), date=datetime.date(year, 4, 1)
                     )
             if status in (S.REPORTED, S.CLOSED, S.IN_PROGRESS):
-                report = ActionReport.objects.create(
+                bilan = Bilan.objects.create(
                     action=action,
                     carried_out="Fait.",
                     results="Résultats.",
                     submitted_at=now if status != S.IN_PROGRESS else None,
                 )
-                BeneficiaryCount.objects.create(report=report, age_band="11-15", girls=3 + i, boys=4, living_in_qpv=2)
-                BeneficiaryCount.objects.create(report=report, age_band="parents", girls=2, boys=1 + i, living_in_qpv=1)
+                BeneficiaryCount.objects.create(bilan=bilan, age_band="11-15", girls=3 + i, boys=4, living_in_qpv=2)
+                BeneficiaryCount.objects.create(bilan=bilan, age_band="parents", girls=2, boys=1 + i, living_in_qpv=1)
             if status == S.IN_REVIEW and i % 2:
                 Transition.objects.create(action=action, from_status=S.CHANGES_REQUESTED, to_status=S.IN_REVIEW)
             actions.append(action)

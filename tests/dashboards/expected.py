@@ -53,9 +53,9 @@ def cite_figures(cite, year):
         planned[key][1] += a.expected_boys or 0
     reported = defaultdict(lambda: [0, 0, 0])
     for a in actions:
-        report = getattr(a, "report", None) if hasattr(a, "report") else None
-        if report is not None and report.submitted_at:
-            for row in report.beneficiaries.all():
+        bilan = getattr(a, "bilan", None) if hasattr(a, "bilan") else None
+        if bilan is not None and bilan.submitted_at:
+            for row in bilan.beneficiaries.all():
                 reported[row.age_band][0] += row.girls
                 reported[row.age_band][1] += row.boys
                 reported[row.age_band][2] += row.living_in_qpv
@@ -97,7 +97,7 @@ def by_cite(cites, year):
             "paid": paid,
             "actions": len(actions),
             "programmed": sum(1 for a in actions if a.status in PROGRAMMED),
-            "bilans": sum(1 for a in actions if hasattr(a, "report") and a.report.submitted_at),
+            "bilans": sum(1 for a in actions if hasattr(a, "bilan") and a.bilan.submitted_at),
             "last_copil": max(copils) if copils else None,
             "reports": sum(
                 1

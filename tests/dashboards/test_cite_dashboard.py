@@ -15,7 +15,7 @@ from .expected import cite_figures
 from .helpers import number, parse
 
 S = Action.Status
-URL = reverse("dashboards:cite")
+URL = reverse("pilotage:dashboard_cite")
 
 
 def _get(client, cite, year=YEAR):
@@ -103,7 +103,7 @@ def test_todo_lists_what_needs_action(login, world, populate):
         for a in visible
         if a.status in (S.PROGRAMMED, S.IN_PROGRESS)
         and a.end_date < a.end_date.today()
-        and not (hasattr(a, "report") and a.report.submitted_at)
+        and not (hasattr(a, "bilan") and a.bilan.submitted_at)
     ]
     assert todo["bilans"]["count"] == len(due) > 0
     assert len(todo["instruct"]["items"]) == min(5, todo["instruct"]["count"])

@@ -28,7 +28,7 @@ def test_cite_dashboards_on_the_demo(client, demo):
     checked = 0
     for cite in Cite.objects.all():
         for year in _years():
-            ctx = client.get(reverse("dashboards:cite"), {"cite": cite.pk, "annee": year}).context
+            ctx = client.get(reverse("pilotage:dashboard_cite"), {"cite": cite.pk, "annee": year}).context
             expected = cite_figures(cite, year)
             statuses = {row["status"]: row["count"] for row in ctx["by_status"]["rows"] if row["count"]}
             assert statuses == dict(expected["status"])
@@ -49,7 +49,7 @@ def test_prefecture_and_national_on_the_demo(client, demo):
     gard = User.objects.get(email="prefecture.gard@example.org")
     client.force_login(gard)
     for year in _years():
-        rows = client.get(reverse("dashboards:prefecture"), {"annee": year}).context["rows"]
+        rows = client.get(reverse("pilotage:dashboard_prefecture"), {"annee": year}).context["rows"]
         expected = by_cite(Cite.objects.filter(departement="30"), year)
         assert {row["cite_id"] for row in rows} == set(expected)
         for row in rows:
@@ -57,7 +57,7 @@ def test_prefecture_and_national_on_the_demo(client, demo):
                 assert row[field] == expected[row["cite_id"]][field], field
     client.force_login(User.objects.get(email="admin@example.org"))
     for year in _years():
-        total = client.get(reverse("dashboards:national"), {"annee": year}).context["total"]
+        total = client.get(reverse("pilotage:dashboard_national"), {"annee": year}).context["total"]
         expected = by_cite(Cite.objects.all(), year).values()
         for field in ("envelope", "decided", "paid", "actions", "bilans"):
             assert total[field] == sum(row[field] for row in expected), field

@@ -20,9 +20,9 @@ from .conftest import YEAR
 from .expected import DECIDED, by_cite
 from .helpers import cells_by_col, number, parse
 
-PREFECTURE = reverse("dashboards:prefecture")
-NATIONAL = reverse("dashboards:national")
-PARTNER = reverse("dashboards:partner")
+PREFECTURE = reverse("pilotage:dashboard_prefecture")
+NATIONAL = reverse("pilotage:dashboard_national")
+PARTNER = reverse("pilotage:dashboard_partner")
 FIELDS = ("envelope", "decided", "paid", "actions", "programmed", "bilans", "reports")
 
 
@@ -72,7 +72,7 @@ def test_prefecture_exports_csv_and_xlsx(login, world, populate):
     world.a.cite.name = '=HYPERLINK("http://x")'
     world.a.cite.save()
     client = login(world.a.prefecture)
-    response = client.get(reverse("dashboards:prefecture_csv"), {"annee": YEAR})
+    response = client.get(reverse("pilotage:dashboard_prefecture_csv"), {"annee": YEAR})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")
@@ -83,7 +83,7 @@ def test_prefecture_exports_csv_and_xlsx(login, world, populate):
     decided = rows[1][rows[0].index("Décidé (€)")]
     assert decided == f"{expected['decided']:.2f}".replace(".", ",")
 
-    response = client.get(reverse("dashboards:prefecture_xlsx"), {"annee": YEAR})
+    response = client.get(reverse("pilotage:dashboard_prefecture_xlsx"), {"annee": YEAR})
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
     assert values[1][0].startswith("'=HYPERLINK")
@@ -121,12 +121,14 @@ def test_national_exports(login, world, populate):
     populate("a", 6)
     client = login(world.admin)
     for level in ("region", "departement", "cite"):
-        response = client.get(reverse("dashboards:national_csv"), {"annee": YEAR, "niveau": level})
+        response = client.get(reverse("pilotage:dashboard_national_csv"), {"annee": YEAR, "niveau": level})
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
         assert len(rows) >= 2
-    assert client.get(reverse("dashboards:national_csv"), {"niveau": "x"}).status_code == 404
-    workbook = load_workbook(io.BytesIO(client.get(reverse("dashboards:national_xlsx"), {"annee": YEAR}).content))
+    assert client.get(reverse("pilotage:dashboard_national_csv"), {"niveau": "x"}).status_code == 404
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("pilotage:dashboard_national_xlsx"), {"annee": YEAR}).content)
+    )
     assert [sheet.title for sheet in workbook] == [f"Régions {YEAR}", f"Départements {YEAR}", f"Cités {YEAR}"]
 
 

@@ -7,18 +7,18 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-CITE = reverse("dashboards:cite")
+CITE = reverse("pilotage:dashboard_cite")
 PREF_PAGES = [
-    reverse("dashboards:prefecture"),
-    reverse("dashboards:prefecture_csv"),
-    reverse("dashboards:prefecture_xlsx"),
+    reverse("pilotage:dashboard_prefecture"),
+    reverse("pilotage:dashboard_prefecture_csv"),
+    reverse("pilotage:dashboard_prefecture_xlsx"),
 ]
 NATIONAL_PAGES = [
-    reverse("dashboards:national"),
-    reverse("dashboards:national_csv"),
-    reverse("dashboards:national_xlsx"),
+    reverse("pilotage:dashboard_national"),
+    reverse("pilotage:dashboard_national_csv"),
+    reverse("pilotage:dashboard_national_xlsx"),
 ]
-PARTNER = reverse("dashboards:partner")
+PARTNER = reverse("pilotage:dashboard_partner")
 ALL = [CITE, *PREF_PAGES, *NATIONAL_PAGES, PARTNER]
 
 
@@ -99,9 +99,9 @@ def test_user_without_role_gets_a_plain_home(login, world):
 
 
 def test_navigation_offers_the_dashboards_by_role(login, world):
-    pref = login(world.a.prefecture).get(reverse("dashboards:prefecture")).content.decode()
-    assert reverse("dashboards:prefecture") in pref and reverse("dashboards:national") not in pref
-    admin = login(world.admin).get(reverse("dashboards:national")).content.decode()
-    assert reverse("dashboards:national") in admin
+    pref = login(world.a.prefecture).get(reverse("pilotage:dashboard_prefecture")).content.decode()
+    assert reverse("pilotage:dashboard_prefecture") in pref and reverse("pilotage:dashboard_national") not in pref
+    admin = login(world.admin).get(reverse("pilotage:dashboard_national")).content.decode()
+    assert reverse("pilotage:dashboard_national") in admin
     coordinator = login(world.a.coordinator).get(CITE).content.decode()
-    assert reverse("dashboards:prefecture") not in coordinator
+    assert reverse("pilotage:dashboard_prefecture") not in coordinator

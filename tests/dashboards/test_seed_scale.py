@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine
+from actions.models import Action, BeneficiaryCount, Bilan, BudgetLine
 from cites.models import Cite
 from core.formatting import format_euros
 from financements.models import Envelope, FundingLine, Payment
@@ -84,7 +84,7 @@ def test_seed_refuses_to_run_twice():
 def test_same_seed_same_rows():
     _seed("--seed", "11")
     first = _snapshot()
-    for model in (BeneficiaryCount, ActionReport, Payment, FundingLine, Envelope, BudgetLine):
+    for model in (BeneficiaryCount, Bilan, Payment, FundingLine, Envelope, BudgetLine):
         model.objects.all().delete()
     ProgrammingDecision.objects.all().delete()
     Meeting.objects.all().delete()
@@ -103,12 +103,12 @@ def test_same_seed_same_rows():
 
 def test_dashboards_read_the_seeded_data(client):
     _seed("--actions-per-year", "20")
-    assert Payment.objects.exists() and BeneficiaryCount.objects.filter(report__submitted_at__isnull=False).exists()
+    assert Payment.objects.exists() and BeneficiaryCount.objects.filter(bilan__submitted_at__isnull=False).exists()
     client.force_login(User.objects.get(email="coordination.sc0001@scale.example.org"))
     response = client.get(reverse("home"))
     assert response.status_code == 200 and response.context["by_status"]["total"] > 0
     client.force_login(User.objects.get(email="admin@scale.example.org"))
-    assert client.get(reverse("dashboards:national")).context["total"]["cites"] == 2
+    assert client.get(reverse("pilotage:dashboard_national")).context["total"]["cites"] == 2
 
 
 def test_seeded_envelope_totals_are_the_sums_of_lines_and_payments():

@@ -51,7 +51,7 @@ def test_a_partner_answers_a_call_and_the_proposal_is_programmed(page, new_conte
     siret = valid_siret(4242)
 
     # --- 1. Sign-up from the public call page, e-mail verification link --------------------
-    page.goto(url + reverse("calls:detail", args=[call.pk]))
+    page.goto(url + reverse("actions:public_call_detail", args=[call.pk]))
     expect(page.locator("h1")).to_have_text(call.title)
     page.get_by_role("link", name="Pas encore de compte ? S'inscrire").click()
     expect(page.locator("h1")).to_have_text("Créer un compte partenaire")

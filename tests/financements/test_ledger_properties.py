@@ -11,7 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions.models import ActionReport, AgeBand, BeneficiaryCount
+from actions.models import AgeBand, BeneficiaryCount, Bilan
 from cites.models import Cite, Organisation
 from financements import exports, services
 from financements.models import Envelope, FundingLine, Payment, Programme
@@ -87,14 +87,12 @@ def apply(operation, line, euros, by):
     elif operation == "cancel":
         services.change_status(line, "cancelled", by=by, comment="Action annulée.")
     elif operation in ("bilan", "transmit"):
-        report, _ = ActionReport.objects.get_or_create(action=line.action)
+        bilan, _ = Bilan.objects.get_or_create(action=line.action)
         BeneficiaryCount.objects.update_or_create(
-            report=report, age_band=AgeBand.choices[1][0], defaults={"girls": euros % 50, "boys": 3}
+            bilan=bilan, age_band=AgeBand.choices[1][0], defaults={"girls": euros % 50, "boys": 3}
         )
         if operation == "transmit":
-            ActionReport.objects.filter(pk=report.pk).update(
-                submitted_at=datetime.datetime(YEAR, 11, 2, tzinfo=datetime.UTC)
-            )
+            Bilan.objects.filter(pk=bilan.pk).update(submitted_at=datetime.datetime(YEAR, 11, 2, tzinfo=datetime.UTC))
 
 
 def auditor(cite):
@@ -112,7 +110,7 @@ def auditor(cite):
         "recovered": sum((line.amount_to_recover for line in lines if line.status == "recovered"), ZERO),
         "beneficiaries": sum(
             count.girls + count.boys
-            for count in BeneficiaryCount.objects.filter(report__action__cite=cite, report__submitted_at__isnull=False)
+            for count in BeneficiaryCount.objects.filter(bilan__action__cite=cite, bilan__submitted_at__isnull=False)
         ),
         "lines": lines,
         "paid_by_line": paid,

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from actions.models import Action, ActionReport, AgeBand, BeneficiaryCount
+from actions.models import Action, AgeBand, BeneficiaryCount, Bilan
 from cites.models import Cite, ConventionCommitment, Organisation
 from financements import services
 from financements.models import Envelope, FundingLine, Payment
@@ -77,7 +77,7 @@ def auditor(cite, year):
         by_action[line.action_id]["paid"] += paid_by_line[line.pk]
     figures["by_action"] = dict(by_action)
     transmitted = BeneficiaryCount.objects.filter(
-        report__action__cite=cite, report__action__year=year, report__submitted_at__isnull=False
+        bilan__action__cite=cite, bilan__action__year=year, bilan__submitted_at__isnull=False
     )
     figures["beneficiaries"] = sum(row.girls + row.boys for row in transmitted)
     return figures
@@ -107,9 +107,9 @@ def enrich(cite, year):
     )
     services.change_status(paid_line, "to_recover", amount_to_recover=D("123.45"), by=coordinator)
     # A bilan typed but never transmitted: it counts nowhere.
-    draft_action = next(action for action in retained if not hasattr(action, "report"))
-    draft = ActionReport.objects.create(action=draft_action)
-    BeneficiaryCount.objects.create(report=draft, age_band=AgeBand.choices[0][0], girls=500, boys=400)
+    draft_action = next(action for action in retained if not hasattr(action, "bilan"))
+    draft = Bilan.objects.create(action=draft_action)
+    BeneficiaryCount.objects.create(bilan=draft, age_band=AgeBand.choices[0][0], girls=500, boys=400)
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def check_pages(client, demo):
         overview = client.get(reverse("financements:overview", args=[cite.pk, year])).context["overview"]
         for name in ("envelope", "requested", "decided", "committed", "justified", "paid", "to_recover"):
             assert (getattr(overview.total, name) or ZERO) == expected[name], (cite, year, name)
-        dashboard = client.get(reverse("dashboards:cite"), {"cite": cite.pk, "annee": year}).context["money"]
+        dashboard = client.get(reverse("pilotage:dashboard_cite"), {"cite": cite.pk, "annee": year}).context["money"]
         assert dashboard["total"]["decided"] == expected["decided"], (cite, year)
         assert dashboard["total"]["paid"] == expected["paid"], (cite, year)
         assert dashboard["total"]["to_recover"] == expected["to_recover"], (cite, year)
@@ -151,7 +151,7 @@ def check_pages(client, demo):
 
     for year in sorted({year for _, year in cite_years()}):
         expected = [auditor(cite, year) for cite in Cite.objects.all()]
-        total = client.get(reverse("dashboards:national"), {"annee": year}).context["total"]
+        total = client.get(reverse("pilotage:dashboard_national"), {"annee": year}).context["total"]
         for name in ("envelope", "decided", "paid", "to_recover"):
             assert total[name] == sum((figures[name] for figures in expected), ZERO), (year, name)
 
@@ -159,7 +159,7 @@ def check_pages(client, demo):
     expected = auditor(demo, 2026)
     row = next(
         row
-        for row in client.get(reverse("dashboards:prefecture"), {"annee": 2026}).context["rows"]
+        for row in client.get(reverse("pilotage:dashboard_prefecture"), {"annee": 2026}).context["rows"]
         if row["cite_id"] == demo.pk
     )
     assert (row["decided"], row["paid"], row["to_recover"]) == (
@@ -172,7 +172,7 @@ def check_pages(client, demo):
 def check_partner(client, demo):
     partner = User.objects.get(email="partenaire.ales@example.org")
     client.force_login(partner)
-    rows = client.get(reverse("dashboards:partner")).context["rows"]
+    rows = client.get(reverse("pilotage:dashboard_partner")).context["rows"]
     expected = {}
     for cite, year in cite_years():
         expected.update(auditor(cite, year)["by_action"])
@@ -263,7 +263,7 @@ def check_only_transmitted_bilans(demo):
     expected = auditor(demo, 2026)
     context = BUILDERS[Report.Kind.EVALUATION](report(Report.Kind.EVALUATION, demo, 2026))[1]
     assert context["beneficiaries"]["totals"]["total"] == expected["beneficiaries"]
-    assert BeneficiaryCount.objects.filter(report__submitted_at__isnull=True, girls=500).exists()
+    assert BeneficiaryCount.objects.filter(bilan__submitted_at__isnull=True, girls=500).exists()
 
 
 def check_copil_minutes_and_dossier(demo):
@@ -333,10 +333,12 @@ def test_on_seed_scale_data_every_surface_shows_the_auditors_figures(client):
             overview = client.get(reverse("financements:overview", args=[cite.pk, year])).context["overview"]
             for name in ("envelope", "requested", "decided", "committed", "justified", "paid", "to_recover"):
                 assert (getattr(overview.total, name) or ZERO) == expected[name], (cite, year, name)
-            money = client.get(reverse("dashboards:cite"), {"cite": cite.pk, "annee": year}).context["money"]["total"]
+            money = client.get(reverse("pilotage:dashboard_cite"), {"cite": cite.pk, "annee": year}).context["money"][
+                "total"
+            ]
             assert (money["decided"], money["paid"]) == (expected["decided"], expected["paid"]), (cite, year)
             checked += expected["decided"] > 0
-        total = client.get(reverse("dashboards:national"), {"annee": year}).context["total"]
+        total = client.get(reverse("pilotage:dashboard_national"), {"annee": year}).context["total"]
         everything = [auditor(cite, year) for cite in Cite.objects.all()]
         for name in ("envelope", "decided", "paid", "to_recover"):
             assert total[name] == sum((figures[name] for figures in everything), ZERO), (year, name)

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
-from actions.models import Action, ActionReport, BeneficiaryCount, BudgetLine, Indicator, variance_needs_explanation
+from actions.models import Action, BeneficiaryCount, Bilan, BudgetLine, Indicator, variance_needs_explanation
 from core.permissions import NotAllowed
 
-from .factories import complete_report
+from .factories import complete_bilan
 
 pytestmark = pytest.mark.django_db
 S = Action.Status
@@ -25,7 +25,7 @@ def ended():
     return {"start_date": today - datetime.timedelta(days=90), "end_date": today - datetime.timedelta(days=1)}
 
 
-def report_data(action, *, charge="1000", produit="1000", explanation="", girls="18", boys="17", qpv="30", **extra):
+def bilan_data(action, *, charge="1000", produit="1000", explanation="", girls="18", boys="17", qpv="30", **extra):
     """The POST of the bilan page for a factory action (one indicator, two budget lines)."""
     indicator = action.indicators.get()
     charge_line = action.budget_lines.get(side=BudgetLine.Side.CHARGE)
@@ -78,7 +78,7 @@ class TestService:
         action = make_action(status=S.IN_PROGRESS)
         with pytest.raises(services.TransitionError, match="n'est pas rempli"):
             services.report_action(action, by=world.a.partner)
-        ActionReport.objects.create(action=action)
+        Bilan.objects.create(action=action)
         with pytest.raises(services.TransitionError) as caught:
             services.report_action(action, by=world.a.partner)
         problems = " ".join(caught.value.problems)
@@ -92,7 +92,7 @@ class TestService:
 
     def test_an_unexplained_gap_blocks_the_bilan(self, world, make_action):
         action = make_action(status=S.IN_PROGRESS, **ended())
-        complete_report(action, actual_ratio=Decimal("0.8"))
+        complete_bilan(action, actual_ratio=Decimal("0.8"))
         with pytest.raises(services.TransitionError) as caught:
             services.report_action(action, by=world.a.partner)
         assert "Expliquez l'écart de plus de 15 % sur la ligne « 64 – Animateurs »." in caught.value.problems
@@ -100,11 +100,11 @@ class TestService:
         services.report_action(action, by=world.a.partner)
         action.refresh_from_db()
         assert action.status == S.REPORTED
-        assert action.report.submitted_by == world.a.partner
+        assert action.bilan.submitted_by == world.a.partner
 
     def test_only_the_porteur_reports_and_only_the_coordination_closes(self, world, make_action):
         action = make_action(status=S.IN_PROGRESS, **ended())
-        complete_report(action)
+        complete_bilan(action)
         for user in (world.a.coordinator, world.a.pilot):
             with pytest.raises(NotAllowed):
                 services.report_action(action, by=user)
@@ -117,21 +117,21 @@ class TestService:
 
     def test_the_bilan_cannot_be_written_once_transmitted(self, world, make_action):
         action = make_action(status=S.REPORTED)
-        before = list(ActionReport.objects.filter(action=action).values_list("results", flat=True))
+        before = list(Bilan.objects.filter(action=action).values_list("results", flat=True))
         with pytest.raises(services.TransitionError, match="n'est plus modifiable"):
-            services.save_report(
+            services.save_bilan(
                 action,
                 by=world.a.partner,
-                report=ActionReport(action=action, results="Trop tard"),
+                bilan=Bilan(action=action, results="Trop tard"),
                 beneficiaries={},
                 rows=[],
             )
-        assert list(ActionReport.objects.filter(action=action).values_list("results", flat=True)) == before
+        assert list(Bilan.objects.filter(action=action).values_list("results", flat=True)) == before
 
 
 class TestPage:
     def url(self, action):
-        return reverse("actions:report", args=[action.pk])
+        return reverse("actions:bilan", args=[action.pk])
 
     def test_permissions(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
@@ -140,8 +140,8 @@ class TestPage:
             assert login(user).get(self.url(action)).status_code == 403
         for user in (world.b.partner, world.b.coordinator):
             assert login(user).get(self.url(action)).status_code == 404
-            assert login(user).post(self.url(action), report_data(action)).status_code == 404
-        assert not ActionReport.objects.exists()
+            assert login(user).post(self.url(action), bilan_data(action)).status_code == 404
+        assert not Bilan.objects.exists()
 
     def test_the_page_asks_for_counts_never_names(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
@@ -150,17 +150,17 @@ class TestPage:
         assert "jamais de noms" in content
         assert "Élèves accompagnés" in content and "1\u202f000,00\u00a0€" in content
         assert 'name="beneficiaires-tranche3_girls"' in content
-        assert "nom" not in {field.lower() for field in ActionReport._meta.get_fields() if hasattr(field, "lower")}
+        assert "nom" not in {field.lower() for field in Bilan._meta.get_fields() if hasattr(field, "lower")}
 
     def test_saving_a_draft_keeps_the_action_in_progress(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
-        response = login(world.a.partner).post(self.url(action), report_data(action, charge="980", produit="1000"))
+        response = login(world.a.partner).post(self.url(action), bilan_data(action, charge="980", produit="1000"))
         assert response.status_code == 302 and response.url == self.url(action)
         action.refresh_from_db()
         assert action.status == S.IN_PROGRESS
-        report = action.report
-        assert report.carried_out == "Trente séances ont eu lieu." and report.submitted_at is None
-        row = BeneficiaryCount.objects.get(report=report)
+        bilan = action.bilan
+        assert bilan.carried_out == "Trente séances ont eu lieu." and bilan.submitted_at is None
+        row = BeneficiaryCount.objects.get(bilan=bilan)
         assert (row.age_band, row.girls, row.boys, row.living_in_qpv) == ("11-15", 18, 17, 30)
         assert action.indicators.get().result == Decimal("35")
         actuals = dict(action.budget_lines.values_list("side", "amount_actual"))
@@ -171,34 +171,34 @@ class TestPage:
 
     def test_a_gap_over_15_percent_without_explanation_is_saved_and_flagged(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
-        response = login(world.a.partner).post(self.url(action), report_data(action, charge="1200"), follow=True)
+        response = login(world.a.partner).post(self.url(action), bilan_data(action, charge="1200"), follow=True)
         content = response.content.decode()
         assert "Expliquez l&#x27;écart : réalisé 1\u202f200,00\u00a0€ pour 1\u202f000,00\u00a0€ prévus" in content
         # the draft keeps the amount while the porteur finds the explanation
         assert action.budget_lines.get(side="charge").amount_actual == Decimal("1200.00")
-        assert action.report.submitted_at is None
+        assert action.bilan.submitted_at is None
 
     def test_more_qpv_residents_than_beneficiaries_is_refused(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
-        response = login(world.a.partner).post(self.url(action), report_data(action, qpv="40"))
+        response = login(world.a.partner).post(self.url(action), bilan_data(action, qpv="40"))
         assert response.status_code == 200
         assert "Les habitants d&#x27;un QPV ne peuvent dépasser le total filles + garçons." in response.content.decode()
         assert not BeneficiaryCount.objects.exists()  # the wrong band only; the rest is saved
 
     def test_transmitting_an_incomplete_bilan_lists_what_is_missing(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
-        data = report_data(action, girls="0", boys="0", qpv="0", transmettre="")
+        data = bilan_data(action, girls="0", boys="0", qpv="0", transmettre="")
         response = login(world.a.partner).post(self.url(action), data, follow=True)
         content = response.content.decode()
         assert "Le bilan ne peut pas encore être transmis." in content
         assert "Indiquez le nombre de bénéficiaires par tranche d&#x27;âge et par sexe." in content
         action.refresh_from_db()
         assert action.status == S.IN_PROGRESS
-        assert action.report.results == "Les élèves lisent mieux."  # what was typed is kept
+        assert action.bilan.results == "Les élèves lisent mieux."  # what was typed is kept
 
-    def test_the_journey_report_then_close(self, login, world, make_action, django_capture_on_commit_callbacks):
+    def test_the_journey_bilan_then_close(self, login, world, make_action, django_capture_on_commit_callbacks):
         action = make_action(status=S.IN_PROGRESS, reference="CITEA-2026-003", contact_email="", **ended())
-        data = report_data(
+        data = bilan_data(
             action, charge="1200", produit="1200", explanation="Une séance de plus en juin.", transmettre=""
         )
         with django_capture_on_commit_callbacks(execute=True):
@@ -206,12 +206,12 @@ class TestPage:
         assert response.status_code == 302 and response.url == action.get_absolute_url()
         action.refresh_from_db()
         assert action.status == S.REPORTED
-        assert action.report.submitted_at is not None
+        assert action.bilan.submitted_at is not None
         assert [email.to for email in mail.outbox] == [[world.a.coordinator.email]]
         assert mail.outbox[0].subject == f"Bilan transmis : CITEA-2026-003 – {action.title}"
 
         # The bilan can no longer be edited
-        response = login(world.a.partner).post(self.url(action), report_data(action, charge="1"))
+        response = login(world.a.partner).post(self.url(action), bilan_data(action, charge="1"))
         assert response.status_code == 302
         assert action.budget_lines.get(side="charge").amount_actual == Decimal("1200.00")
 
@@ -232,7 +232,7 @@ class TestPage:
 
     def test_a_draft_bilan_is_not_shown_to_the_coordination(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
-        ActionReport.objects.create(action=action, carried_out="Brouillon du porteur.")
+        Bilan.objects.create(action=action, carried_out="Brouillon du porteur.")
         assert "Brouillon du porteur." not in login(world.a.coordinator).get(action.get_absolute_url()).content.decode()
         content = login(world.a.partner).get(action.get_absolute_url()).content.decode()
         assert "Brouillon du porteur." in content and "Compléter le bilan" in content
@@ -240,7 +240,7 @@ class TestPage:
     def test_an_indicator_of_another_action_cannot_be_written(self, login, world, make_action):
         action = make_action(status=S.IN_PROGRESS)
         other = make_action(status=S.IN_PROGRESS)
-        data = report_data(action)
+        data = bilan_data(action)
         data["indicateurs-0-id"] = str(other.indicators.get().pk)
         login(world.a.partner).post(self.url(action), data)
         # the row is not in the action's indicators: its values are ignored

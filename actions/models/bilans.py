@@ -17,7 +17,7 @@ from .action import Action, AgeBand, ScopedByActionQuerySet, budget_gap_message
 from .budget import BudgetLine
 
 
-class ActionReportQuerySet(ScopedByActionQuerySet):
+class BilanQuerySet(ScopedByActionQuerySet):
     def transmitted(self):
         """Bilans the porteur transmitted: the only ones any figure may count."""
         return self.filter(submitted_at__isnull=False)
@@ -25,17 +25,17 @@ class ActionReportQuerySet(ScopedByActionQuerySet):
 
 class BeneficiaryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(report__action__in=Action.objects.visible_to(user))
+        return self.filter(bilan__action__in=Action.objects.visible_to(user))
 
     def transmitted(self):
         """Counts of transmitted bilans only: a saved draft never counts in a figure."""
-        return self.filter(report__submitted_at__isnull=False)
+        return self.filter(bilan__submitted_at__isnull=False)
 
 
-class ActionReport(TimeStamped):
+class Bilan(TimeStamped):
     """The porteur's bilan of an action; submitting it moves the action to ``reported``."""
 
-    action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="report", verbose_name="action")
+    action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="bilan", verbose_name="action")
     carried_out = models.TextField(
         "actions réalisées",
         blank=True,
@@ -51,7 +51,7 @@ class ActionReport(TimeStamped):
     submitted_at = models.DateTimeField("transmis le", null=True, blank=True, editable=False)
     submitted_by = done_by("transmis par")
 
-    objects = ActionReportQuerySet.as_manager()
+    objects = BilanQuerySet.as_manager()
 
     class Meta:
         verbose_name = "bilan"
@@ -96,9 +96,7 @@ class BeneficiaryCount(models.Model):
     """How many people of an age band the action reached: girls, boys, and how many of them
     live in a QPV (quartier prioritaire). Counts only: the portal never stores names."""
 
-    report = models.ForeignKey(
-        ActionReport, on_delete=models.CASCADE, related_name="beneficiaries", verbose_name="bilan"
-    )
+    bilan = models.ForeignKey(Bilan, on_delete=models.CASCADE, related_name="beneficiaries", verbose_name="bilan")
     age_band = models.CharField("tranche d'âge", max_length=20, choices=AgeBand.choices)
     girls = models.PositiveIntegerField("filles / femmes", default=0)
     boys = models.PositiveIntegerField("garçons / hommes", default=0)
@@ -109,9 +107,9 @@ class BeneficiaryCount(models.Model):
     class Meta:
         verbose_name = "bénéficiaires d'une tranche d'âge"
         verbose_name_plural = "bénéficiaires par tranche d'âge"
-        ordering = ["report", "id"]
+        ordering = ["bilan", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "age_band"], name="beneficiary_count_unique_band"),
+            models.UniqueConstraint(fields=["bilan", "age_band"], name="beneficiary_count_unique_band"),
             models.CheckConstraint(
                 name="beneficiary_qpv_within_total",
                 condition=Q(living_in_qpv__lte=F("girls") + F("boys")),
