@@ -16,7 +16,6 @@ and played again.
 """
 
 import datetime
-import functools
 from decimal import Decimal
 
 from django.core.management.base import CommandError
@@ -26,7 +25,6 @@ from actions import services as workflow
 from actions.models import (
     Action,
     AgeBand,
-    BeneficiaryCount,
     Bilan,
     BudgetLine,
     Call,
@@ -230,9 +228,7 @@ def take_steps(tally, spec, action, steps, first, last):
             tally.record(Transition, "unchanged")
             continue
         if name == "report":
-            workflow.save_bilan(
-                action, by=author, save=functools.partial(load_bilan, tally, spec, action, author, when)
-            )
+            load_bilan(tally, spec, action, author, when)
         by = coordinator if name in COORDINATION_STEPS else author
         try:
             workflow.apply_transition(action, name, by=by, comment=step_comment(spec, name), at=when)
@@ -405,43 +401,45 @@ def actual_amounts(spec, rows):
 
 
 def load_bilan(tally, spec, action, author, reported_at):
-    """The bilan of an action about to bilan: texts, beneficiaries (counts), indicator
-    results and actual amounts (written by ``save_bilan``, as the porteur fills it in)."""
+    """The bilan of an action about to report, written through ``save_bilan`` as the
+    porteur fills it in: texts, beneficiaries (counts), indicator results and actual
+    amounts."""
     texts = spec.get("bilan", {})
-    bilan = loader.upsert(
-        tally,
-        Bilan,
-        {"action": action},
-        **{field: texts.get(field, default) for field, default in data.DEFAULT_BILAN.items()},
-    )
-    set_times(bilan, reported_at - datetime.timedelta(days=5), reported_at)
+    bilan = Bilan.objects.filter(action=action).first() or Bilan(action=action)
+    tally.record(Bilan, "updated" if bilan.pk else "created")
+    for field, default in data.DEFAULT_BILAN.items():
+        setattr(bilan, field, texts.get(field, default))
+    rows = []
     for label, target, _ in spec.get("indicators", []):
-        loader.upsert(tally, Indicator, {"action": action, "label": label}, result=indicator_result(Decimal(target)))
-    rows = budget_rows(spec)
-    for row, (actual, explanation) in zip(rows, actual_amounts(spec, rows), strict=True):
+        indicator = Indicator.objects.get(action=action, label=label)
+        indicator.result = indicator_result(Decimal(target))
+        rows.append(indicator)
+    budget = budget_rows(spec)
+    for row, (actual, explanation) in zip(budget, actual_amounts(spec, budget), strict=True):
         side, account, label = row[:3]
-        loader.upsert(
-            tally,
-            BudgetLine,
-            {"action": action, "side": side, "account": account, "label": label},
-            amount_actual=actual,
-            variance_explanation=explanation,
-        )
+        line = BudgetLine.objects.get(action=action, side=side, account=account, label=label)
+        line.amount_actual, line.variance_explanation = actual, explanation
+        rows.append(line)
+    workflow.save_bilan(action, by=author, bilan=bilan, beneficiaries=beneficiaries(spec), rows=rows)
+    set_times(bilan, reported_at - datetime.timedelta(days=5), reported_at)
+
+
+def beneficiaries(spec):
+    """The expected participants spread over the action's age bands (the remainder on the
+    first one), four in five living in a QPV: age band → counts."""
     people = spec.get("people", {})
     bands = [band for band in spec.get("ages", []) if band in AgeBand.values] or [AgeBand.AGE_11_15]
     girls, boys = people.get("expected_girls", 0), people.get("expected_boys", 0)
+    counts = {}
     for position, band in enumerate(bands):
-        # spread the participants over the bands, the remainder on the first one
         share_girls = girls // len(bands) + (girls % len(bands) if position == 0 else 0)
         share_boys = boys // len(bands) + (boys % len(bands) if position == 0 else 0)
-        loader.upsert(
-            tally,
-            BeneficiaryCount,
-            {"bilan": bilan, "age_band": band},
-            girls=share_girls,
-            boys=share_boys,
-            living_in_qpv=(share_girls + share_boys) * 4 // 5,
-        )
+        counts[band] = {
+            "girls": share_girls,
+            "boys": share_boys,
+            "living_in_qpv": (share_girls + share_boys) * 4 // 5,
+        }
+    return counts
 
 
 def load_actions(tally):

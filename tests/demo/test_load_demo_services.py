@@ -55,15 +55,15 @@ def check_decisions_are_the_copils():
 def check_statuses_are_steps():
     """Each status reached is a transition of the state machine, in the demo's past, with
     the dates the steps wrote (submission, bilan)."""
-    for action in Action.objects.exclude(status=S.DRAFT).select_related("report"):
+    for action in Action.objects.exclude(status=S.DRAFT).select_related("bilan"):
         steps = list(action.transitions.order_by("created_at", "id"))
         assert [s.to_status for s in steps][-1] == action.status
         assert all(step.created_at < timezone.now() for step in steps)
         assert action.submitted_at == steps[0].created_at
         reported = [s for s in steps if s.to_status == S.REPORTED]
         if reported:
-            assert action.report.submitted_at == reported[0].created_at
-            assert action.report.submitted_by == reported[0].actor
+            assert action.bilan.submitted_at == reported[0].created_at
+            assert action.bilan.submitted_by == reported[0].actor
 
 
 def check_line_histories():
