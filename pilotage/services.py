@@ -176,59 +176,16 @@ def record_decisions(meeting, decisions, *, by):
                 item, action = decision.item, decision.item.action
                 if action is None or decision.decision == D.PENDING:
                     continue
+                if decision.decision == D.PROGRAMMED and decision.total == 0 and not decision.comment:
+                    problems.append(f"{action} : programmée sans financement : motivez la décision (commentaire).")
+                    continue
                 try:
-                    if decision.decision == D.PROGRAMMED:
-                        if decision.total == 0 and not decision.comment:
-                            problems.append(
-                                f"{action} : programmée sans financement : motivez la décision (commentaire)."
-                            )
-                            continue
-                        if action.status != Action.Status.PROGRAMMED:
-                            action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
-                        funding_services.create_lines_from_budget(action, by=by)
-                        lines = {
-                            line.budget_line_id: line
-                            for line in FundingLine.objects.filter(action=action).select_related("funder")
-                        }
-                        for budget_line_id, amount in decision.amounts.items():
-                            line = lines.get(budget_line_id)
-                            if line is not None and amount is not None:
-                                amounts.append((line, Decimal(amount)))
-                        ProgrammingDecision.objects.update_or_create(
-                            action=action,
-                            meeting=locked,
-                            defaults={
-                                "decided_on": timezone.localdate(locked.starts_at),
-                                "reason": decision.comment,
-                                "no_funding_reason": decision.comment if decision.total == 0 else "",
-                                "recorded_by": by,
-                            },
-                        )
-                    elif decision.decision == D.REJECTED:
-                        if action.status != Action.Status.REJECTED:
-                            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
-                        for line in FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED):
-                            amounts.append((line, Decimal("0")))
-                    elif decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
-                        problems.append(
-                            f"{action} : une action ajournée doit être en instruction "
-                            f"(statut actuel : « {action.get_status_display()} »)."
-                        )
+                    problem = _apply_decision(decision, locked, amounts, by=by)
                 except action_services.TransitionError as error:
-                    problems.append(f"{action} : {error.message}")
-                item.decision = decision.decision
-                item.decision_comment = decision.comment
-                item.draft_decision, item.draft_comment, item.draft_amounts = "", "", {}
-                item.save(
-                    update_fields=[
-                        "decision",
-                        "decision_comment",
-                        "draft_decision",
-                        "draft_comment",
-                        "draft_amounts",
-                        "updated_at",
-                    ]
-                )
+                    problem = f"{action} : {error.message}"
+                if problem:
+                    problems.append(problem)
+                _record_on_item(item, decision)
             if problems:
                 raise DecisionError("Aucune décision n'a été enregistrée.", problems)
             if amounts:
@@ -239,6 +196,55 @@ def record_decisions(meeting, decisions, *, by):
     except funding_services.FundingError as error:
         raise DecisionError("Aucune décision n'a été enregistrée.", [error.message, *error.problems]) from error
     return True
+
+
+def _apply_decision(decision, meeting, amounts, *, by):
+    """Apply one decision of a held COPIL (the action's transition, its funding lines, the
+    programming decision); the amounts to decide are appended to ``amounts``. Returns the
+    problem, in French, or an empty string."""
+    D = AgendaItem.Decision
+    action = decision.item.action
+    if decision.decision == D.PROGRAMMED:
+        if action.status != Action.Status.PROGRAMMED:
+            action_services.programme_action(action, by=by, comment=decision.comment, notify=False)
+        funding_services.create_lines_from_budget(action, by=by)
+        lines = {
+            line.budget_line_id: line for line in FundingLine.objects.filter(action=action).select_related("funder")
+        }
+        for budget_line_id, amount in decision.amounts.items():
+            line = lines.get(budget_line_id)
+            if line is not None and amount is not None:
+                amounts.append((line, Decimal(amount)))
+        ProgrammingDecision.objects.update_or_create(
+            action=action,
+            meeting=meeting,
+            defaults={
+                "decided_on": timezone.localdate(meeting.starts_at),
+                "reason": decision.comment,
+                "no_funding_reason": decision.comment if decision.total == 0 else "",
+                "recorded_by": by,
+            },
+        )
+    elif decision.decision == D.REJECTED:
+        if action.status != Action.Status.REJECTED:
+            action_services.reject_action(action, by=by, comment=decision.comment, notify=False)
+        for line in FundingLine.objects.filter(action=action, status=FundingLine.Status.REQUESTED):
+            amounts.append((line, Decimal("0")))
+    elif decision.decision == D.DEFERRED and action.status != Action.Status.IN_REVIEW:
+        return (
+            f"{action} : une action ajournée doit être en instruction "
+            f"(statut actuel : « {action.get_status_display()} »)."
+        )
+    return ""
+
+
+def _record_on_item(item, decision):
+    item.decision = decision.decision
+    item.decision_comment = decision.comment
+    item.draft_decision, item.draft_comment, item.draft_amounts = "", "", {}
+    item.save(
+        update_fields=["decision", "decision_comment", "draft_decision", "draft_comment", "draft_amounts", "updated_at"]
+    )
 
 
 def _save_draft(decisions):
