@@ -71,14 +71,10 @@ def cite_list(request):
 @require_http_methods(["GET", "POST"])
 def cite_create(request):
     ensure_allowed(request.scope.is_admin, "Seule l'équipe nationale crée une cité éducative.")
-    form = forms.CiteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        cite = form.save()
-        messages.success(request, f"La cité « {cite} » a été créée.")
-        return redirect(cite)
-    return form_page(
+    return saved_form_page(
         request,
-        form,
+        forms.CiteForm(request.POST or None),
+        saved=lambda cite: f"La cité « {cite} » a été créée.",
         title="Nouvelle cité éducative",
         breadcrumbs=[("Cités éducatives", reverse("cites:cite_list"))],
         cancel_url=reverse("cites:cite_list"),
@@ -268,14 +264,10 @@ def organisation_create(request):
     refusal = "Seule la coordination d'une cité enregistre une organisation."
     ensure_allowed(permissions.can_create_organisation(request.user), refusal)
     cite_choices = Cite.objects.managed_by(request.user).order_by("name")
-    form = forms.OrganisationForm(request.POST or None, cite_choices=cite_choices)
-    if request.method == "POST" and form.is_valid():
-        organisation = form.save()
-        messages.success(request, f"L'organisation « {organisation} » a été enregistrée.")
-        return redirect(organisation)
-    return form_page(
+    return saved_form_page(
         request,
-        form,
+        forms.OrganisationForm(request.POST or None, cite_choices=cite_choices),
+        saved=lambda organisation: f"L'organisation « {organisation} » a été enregistrée.",
         title="Nouvelle organisation",
         breadcrumbs=[("Organisations", reverse("cites:organisation_list"))],
         cancel_url=reverse("cites:organisation_list"),

@@ -26,12 +26,13 @@ def form_page(request, form, *, title, breadcrumbs, cancel_url=None, intro="", s
     )
 
 
-def saved_form_page(request, form, *, saved, back_to, **page):
-    """A model form's page: on a valid POST, save the form, say ``saved`` and go back to
-    ``back_to`` (an object or a URL); otherwise :func:`form_page` with ``page`` (title,
+def saved_form_page(request, form, *, saved, back_to=None, **page):
+    """A model form's page: on a valid POST, save the form, say ``saved`` (a text, or a
+    function of the saved object) and go back to ``back_to`` (an object or a URL; the saved
+    object itself by default); otherwise :func:`form_page` with ``page`` (title,
     breadcrumbs, cancel_url…)."""
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, saved)
-        return redirect(back_to)
+        obj = form.save()
+        messages.success(request, saved(obj) if callable(saved) else saved)
+        return redirect(back_to or obj)
     return form_page(request, form, **page)

@@ -191,11 +191,8 @@ def allow_early_bilan(request, pk):
 
 @require_POST
 def opinion_give(request, pk):
-    action = get_visible_or_404(request, ACTIONS, pk=pk)
-    ensure_allowed(
-        permissions.can_give_opinion(request.user, action),
-        "Votre rôle ne permet pas de donner un avis sur cette action.",
-    )
+    refusal = "Votre rôle ne permet pas de donner un avis sur cette action."
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.can_give_opinion, refusal=refusal)
     form = forms.OpinionForm(request.POST, prefix="avis")
     if form.is_valid():
         services.give_opinion(
@@ -209,8 +206,8 @@ def opinion_give(request, pk):
 
 @require_POST
 def note_create(request, pk):
-    action = get_visible_or_404(request, ACTIONS, pk=pk)
-    ensure_allowed(permissions.can_add_note(request.user, action), "Les notes internes sont réservées à l'instruction.")
+    refusal = "Les notes internes sont réservées à l'instruction."
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.can_add_note, refusal=refusal)
     form = forms.TextForm(request.POST, prefix="note")
     if form.is_valid():
         with transaction.atomic():
@@ -223,11 +220,8 @@ def note_create(request, pk):
 
 @require_POST
 def message_create(request, pk):
-    action = get_visible_or_404(request, ACTIONS, pk=pk)
-    ensure_allowed(
-        permissions.can_post_message(request.user, action),
-        "Votre rôle ne permet pas d'écrire dans ce fil de discussion.",
-    )
+    refusal = "Votre rôle ne permet pas d'écrire dans ce fil de discussion."
+    action = get_visible_or_404(request, ACTIONS, pk=pk, allowed=permissions.can_post_message, refusal=refusal)
     form = forms.TextForm(request.POST, prefix="message")
     if form.is_valid():
         services.post_message(action, by=request.user, text=form.cleaned_data["text"])
