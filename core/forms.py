@@ -9,6 +9,7 @@ errors on top and the page's actions at the bottom.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from dsfr.forms import DsfrBaseForm
@@ -92,6 +93,33 @@ def table_row(*cells):
     return Div(*cells, template="dsfr/layout/table_row.html")
 
 
+# The widest integer a database key holds (PostgreSQL's bigint, SQLite's INTEGER).
+KEY_MAX = 2**63 - 1
+
+
+class KeyedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice among objects that refuses, as an invalid choice, a number no
+    integer key can hold: a tampered ``99999999999999999999`` made SQLite's query raise
+    (a 500) where any other unknown choice gets the form's French error."""
+
+    def _check_values(self, value):
+        for choice in value:
+            text = str(choice).strip()
+            if text.lstrip("-").isdigit() and abs(int(text)) > KEY_MAX:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": choice}
+                )
+        return super()._check_values(value)
+
+
+def keyed_multiple_choices(form):
+    """Every plain multiple choice among objects of ``form`` (model many-to-many fields
+    included) checks its keys as :class:`KeyedMultipleChoiceField` does."""
+    for field in form.fields.values():
+        if type(field) is forms.ModelMultipleChoiceField:
+            field.__class__ = KeyedMultipleChoiceField
+
+
 class CrispyFormMixin:
     """Gives a form its ``helper``: the layout of :meth:`get_layout` (every field in order
     by default) and the submit button of ``submit_label``. Built on first use, after
@@ -102,6 +130,10 @@ class CrispyFormMixin:
     submit_class = ""  # e.g. "fr-btn--secondary"
     form_tag = True  # False: the template draws the <form> (the fields sit inside a larger page form)
     form_show_errors = True  # False: the page draws its own alert above the fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keyed_multiple_choices(self)
 
     def get_layout(self):
         return None
