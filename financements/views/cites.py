@@ -152,14 +152,18 @@ def _programming_rows(cite, year, data):
 
 
 def _programming_changes(rows):
-    """``(line, proposed, decided)`` for each changed row, ``UNSET`` for an untouched amount."""
+    """``(line, proposed, decided)`` for each changed row, ``UNSET`` for an untouched amount.
+    An amount the POST does not carry is untouched: a table sent with rows left out (a page
+    opened before a line was added, a tampered form) changes only the rows it contains."""
     changes = []
     for line, form in rows:
-        if form.changed_data:
-            proposed, decided = (
-                form.cleaned_data[name] if name in form.changed_data else services.UNSET
-                for name in ("proposed_amount", "decided_amount")
-            )
+        proposed, decided = (
+            form.cleaned_data[name]
+            if name in form.changed_data and form.add_prefix(name) in form.data
+            else services.UNSET
+            for name in ("proposed_amount", "decided_amount")
+        )
+        if (proposed, decided) != (services.UNSET, services.UNSET):
             changes.append((line, proposed, decided))
     return changes
 

@@ -39,6 +39,20 @@ def test_programming_table_saves_every_row_in_one_post(login, money):
     assert money.line2.history.first().history_user == money.world.a.coordinator
 
 
+def test_a_programming_post_changes_only_the_rows_it_contains(login, money):
+    """Rows left out of the POST keep their amounts (they used to be erased)."""
+    client = login(money.world.a.coordinator)
+    url = reverse("financements:programming", args=[money.cite.pk, 2026])
+    assert client.post(url, {**programming_data(money), f"l{money.line1b.pk}-decided_amount": "900"}).status_code == 302
+    before = {line.pk: (line.proposed_amount, line.decided_amount) for line in FundingLine.objects.all()}
+    assert before[money.line1b.pk][1] == D("900")
+    response = client.post(url, {f"l{money.line2.pk}-proposed_amount": "1 200"})
+    assert response.status_code == 302
+    after = {line.pk: (line.proposed_amount, line.decided_amount) for line in FundingLine.objects.all()}
+    assert after.pop(money.line2.pk) == (D("1200"), before.pop(money.line2.pk)[1])
+    assert after == before
+
+
 def test_programming_table_refuses_everything_and_keeps_typed_values(login, money):
     client = login(money.world.a.coordinator)
     url = reverse("financements:programming", args=[money.cite.pk, 2026])
