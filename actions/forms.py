@@ -4,7 +4,18 @@ from dsfr.forms import DsfrBaseForm
 from cites.models import LocalAxis, Organisation
 from core import uploads
 from core.formatting import format_euros
-from core.forms import Column, CrispyFormMixin, Fieldset, Include, Layout, Row, TableRowForm, table_cell, table_row
+from core.forms import (
+    Column,
+    CrispyFormMixin,
+    Fieldset,
+    FixedRowsFormSet,
+    Include,
+    Layout,
+    Row,
+    TableRowForm,
+    table_cell,
+    table_row,
+)
 
 from .models import (
     CHARGE_ACCOUNTS,
@@ -369,7 +380,9 @@ class IndicatorResultForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
         widgets = {"result_comment": forms.Textarea(attrs={"rows": 2})}
 
 
-IndicatorResultFormSet = forms.modelformset_factory(Indicator, form=IndicatorResultForm, extra=0)
+IndicatorResultFormSet = forms.modelformset_factory(
+    Indicator, form=IndicatorResultForm, formset=FixedRowsFormSet, extra=0
+)
 
 
 class BudgetActualForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
@@ -405,7 +418,7 @@ class BudgetActualForm(TableRowForm, forms.ModelForm, DsfrBaseForm):
         )
 
 
-BudgetActualFormSet = forms.modelformset_factory(BudgetLine, form=BudgetActualForm, extra=0)
+BudgetActualFormSet = forms.modelformset_factory(BudgetLine, form=BudgetActualForm, formset=FixedRowsFormSet, extra=0)
 
 
 # --- Attachments -------------------------------------------------------------------------

@@ -120,6 +120,19 @@ def keyed_multiple_choices(form):
             field.__class__ = KeyedMultipleChoiceField
 
 
+class FixedRowsFormSet(forms.BaseModelFormSet):
+    """A model formset over rows that already exist (a bilan's results…): a form more than
+    the page drew (a raised TOTAL_FORMS) is the formset's French error, never a new row."""
+
+    def clean(self):
+        super().clean()
+        if self.total_form_count() > self.initial_form_count():
+            raise ValidationError(
+                "Le formulaire envoyé compte plus de lignes que la page n'en affichait : "
+                "rechargez la page, puis saisissez à nouveau."
+            )
+
+
 class CrispyFormMixin:
     """Gives a form its ``helper``: the layout of :meth:`get_layout` (every field in order
     by default) and the submit button of ``submit_label``. Built on first use, after

@@ -252,3 +252,18 @@ class TestPage:
         action = make_action(status=S.PROGRAMMED)
         response = login(world.a.partner).get(self.url(action), follow=True)
         assert "Le bilan se remplit quand l&#x27;action est en cours" in response.content.decode()
+
+
+@pytest.mark.parametrize("prefix", ["indicateurs", "budget"])
+def test_a_tampered_bilan_formset_is_a_form_error_not_a_500(login, world, make_action, prefix):
+    """One form more than the page drew (TOTAL_FORMS raised by hand): the formset's French
+    error, no new row; the rest of the draft is kept, as for any error on this page."""
+    action = make_action(status=S.IN_PROGRESS)
+    data = bilan_data(action)
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    data[f"{prefix}-{total}-result" if prefix == "indicateurs" else f"{prefix}-{total}-amount_actual"] = "12"
+    response = login(world.a.partner).post(reverse("actions:bilan", args=[action.pk]), data)
+    assert response.status_code == 200
+    assert "compte plus de lignes que la page n&#x27;en affichait" in response.content.decode()
+    assert Indicator.objects.count() == 1 and action.budget_lines.count() == 2
