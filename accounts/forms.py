@@ -4,12 +4,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.db import transaction
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
 
 from .models import LoginFailure, User
+from .tasks import send_password_reset_email
 
 
 class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm, DsfrBaseForm):
@@ -70,6 +72,12 @@ class PasswordChangeForm(CrispyFormMixin, auth_forms.PasswordChangeForm, DsfrBas
 class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm, DsfrBaseForm):
     submit_label = "Recevoir le lien"
     email = forms.EmailField(label="Adresse électronique", max_length=254)
+
+    def save(self, **options):
+        """Queue the e-mail once the request commits, for any address: the lookup and the
+        sending happen in the worker (:func:`accounts.tasks.send_password_reset_email`)."""
+        email = self.cleaned_data["email"]
+        transaction.on_commit(lambda: send_password_reset_email.delay(email))
 
 
 class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm, DsfrBaseForm):

@@ -152,8 +152,24 @@ def reset_link(message):
     return match.group(1)
 
 
-def test_password_reset_by_email(client, user):
-    response = client.post(reverse("accounts:password_reset"), {"email": "Claire.Martin@example.org"})
+def reset_post(client, email, capture):
+    """The reset form posted; its e-mail is queued once the request commits."""
+    with capture(execute=True):
+        return client.post(reverse("accounts:password_reset"), {"email": email})
+
+
+def test_the_request_sends_nothing_itself_whether_the_account_exists_or_not(
+    client, user, django_capture_on_commit_callbacks
+):
+    for email in (user.email, "personne@example.org"):
+        with django_capture_on_commit_callbacks() as queued:
+            response = client.post(reverse("accounts:password_reset"), {"email": email})
+        assert response.status_code == 302 and mail.outbox == []
+        assert len(queued) == 1  # the same work for both: one task queued after commit
+
+
+def test_password_reset_by_email(client, user, django_capture_on_commit_callbacks):
+    response = reset_post(client, "Claire.Martin@example.org", django_capture_on_commit_callbacks)
     assert response.status_code == 302 and response.url == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -170,8 +186,8 @@ def test_password_reset_by_email(client, user):
     assert login_post(client, user.email, NEW_PASSWORD).status_code == 302
 
 
-def test_password_reset_link_works_once(client, user):
-    client.post(reverse("accounts:password_reset"), {"email": user.email})
+def test_password_reset_link_works_once(client, user, django_capture_on_commit_callbacks):
+    reset_post(client, user.email, django_capture_on_commit_callbacks)
     link = reset_link(mail.outbox[0])
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -180,8 +196,10 @@ def test_password_reset_link_works_once(client, user):
     assert 'name="new_password1"' not in response.content.decode()
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_but_says_the_same(client, user):
-    response = client.post(reverse("accounts:password_reset"), {"email": "personne@example.org"})
+def test_password_reset_for_an_unknown_address_sends_nothing_but_says_the_same(
+    client, user, django_capture_on_commit_callbacks
+):
+    response = reset_post(client, "personne@example.org", django_capture_on_commit_callbacks)
     assert response.status_code == 302 and response.url == reverse("accounts:password_reset_done")
     assert mail.outbox == []
 
