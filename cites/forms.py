@@ -168,6 +168,25 @@ class LocalAxisForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         return cleaned
 
 
+def contact_fieldset():
+    return Fieldset(
+        "Coordonnées", "address", Row(Column("postal_code"), Column("city")), Row(Column("email"), Column("phone"))
+    )
+
+
+class OrganisationContactForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    """What an organisation's own members edit: its contact details. Its identity (name,
+    kind, SIRET, RNA, funder) and its cités are the coordination's and the national
+    administration's."""
+
+    class Meta:
+        model = Organisation
+        fields = ["address", "postal_code", "city", "email", "phone"]
+
+    def get_layout(self):
+        return Layout(contact_fieldset())
+
+
 class OrganisationForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Organisation
@@ -193,12 +212,7 @@ class OrganisationForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     def get_layout(self):
         return Layout(
             Fieldset("Identité", "name", Row(Column("kind"), Column("siret"), Column("rna")), "is_funder"),
-            Fieldset(
-                "Coordonnées",
-                "address",
-                Row(Column("postal_code"), Column("city")),
-                Row(Column("email"), Column("phone")),
-            ),
+            contact_fieldset(),
             "cites",
         )
 

@@ -282,6 +282,18 @@ def organisation_update(request, pk):
         permissions.can_edit_organisation(request.user, organisation, current_cites),
         "Votre rôle ne permet pas de modifier cette organisation.",
     )
+    page = {
+        "title": f"Modifier {organisation}",
+        "breadcrumbs": [
+            ("Organisations", reverse("cites:organisation_list")),
+            (organisation.name, organisation.get_absolute_url()),
+        ],
+        "cancel_url": organisation.get_absolute_url(),
+    }
+    if not (request.scope.is_admin or request.scope.coordinator_cites & current_cites):
+        # Its own members (partners) edit its contact details only.
+        form = forms.OrganisationContactForm(request.POST or None, instance=organisation)
+        return saved_form_page(request, form, saved="Les coordonnées de l'organisation sont enregistrées.", **page)
     managed = Cite.objects.managed_by(request.user)
     form = forms.OrganisationForm(request.POST or None, instance=organisation, cite_choices=managed.order_by("name"))
     if request.method == "POST" and form.is_valid():
@@ -292,16 +304,7 @@ def organisation_update(request, pk):
         organisation.cites.set(list(kept) + [c.pk for c in form.cleaned_data["cites"]])
         messages.success(request, "L'organisation a été enregistrée.")
         return redirect(organisation)
-    return form_page(
-        request,
-        form,
-        title=f"Modifier {organisation}",
-        breadcrumbs=[
-            ("Organisations", reverse("cites:organisation_list")),
-            (organisation.name, organisation.get_absolute_url()),
-        ],
-        cancel_url=organisation.get_absolute_url(),
-    )
+    return form_page(request, form, **page)
 
 
 # --- Conventions -------------------------------------------------------------------------

@@ -239,15 +239,25 @@ def test_post_for_every_role(client, world, objs, url_name, kwargs, kind, role):
         assert "Sélectionnez un choix valide" in response.content.decode()
 
 
-def test_partner_edits_own_organisation_and_keeps_its_cites(login, world, objs):
+def test_partner_edits_only_the_contact_details_of_its_organisation(login, world, objs):
+    """Identity (name, kind, SIRET, funder) and cités are not the partner's to change."""
+    organisation = objs.organisation
+    identity = (organisation.name, organisation.kind, organisation.siret, organisation.is_funder)
     client = login(world.a.partner)
-    url = reverse("cites:organisation_update", args=[objs.organisation.pk])
-    response = client.post(url, {"name": "Association A (nouveau nom)", "kind": "association"})
+    url = reverse("cites:organisation_update", args=[organisation.pk])
+    page = client.get(url).content.decode()
+    assert 'name="email"' in page and 'name="siret"' not in page and 'name="is_funder"' not in page
+    response = client.post(
+        url,
+        {"name": "Association A (nouveau nom)", "kind": "entreprise", "siret": valid_siret(778), "is_funder": "on",
+         "email": "contact@asso-a.example.org", "phone": "04 66 00 00 00", "city": "Alès"},
+    )  # fmt: skip
     assert response.status_code == 302
-    objs.organisation.refresh_from_db()
-    assert objs.organisation.name == "Association A (nouveau nom)"
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.kind, organisation.siret, organisation.is_funder) == identity
+    assert (organisation.email, organisation.city) == ("contact@asso-a.example.org", "Alès")
     # A partner manages no cité: the links set by the coordination stay.
-    assert list(objs.organisation.cites.all()) == [objs.cite]
+    assert list(organisation.cites.all()) == [objs.cite]
 
 
 # --- The signed convention document -------------------------------------------------------
