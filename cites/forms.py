@@ -24,6 +24,16 @@ from .validators import normalize_siret
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def lead_school_among_colleges(form):
+    """The lead school (collège chef de file) is picked among the cité's collèges."""
+    cite, field = form.instance, form.fields["lead_school"]
+    if cite.pk:
+        field.queryset = cite.schools.filter(kind=School.Kind.COLLEGE)
+    else:
+        field.queryset = School.objects.none()
+        field.help_text = "Choisissez-le après avoir renseigné les établissements du périmètre."
+
+
 class CiteForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     class Meta:
         model = Cite
@@ -43,17 +53,29 @@ class CiteForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cite = self.instance
+        lead_school_among_colleges(self)
         if cite.pk:
-            self.fields["lead_school"].queryset = cite.schools.filter(kind=School.Kind.COLLEGE)
             self.fields["renewal_of"].queryset = Cite.objects.exclude(pk=cite.pk)
-        else:
-            self.fields["lead_school"].queryset = School.objects.none()
-            self.fields[
-                "lead_school"
-            ].help_text = "Choisissez-le après avoir renseigné les établissements du périmètre."
 
     def clean_code(self):
         return self.cleaned_data["code"].upper()
+
+
+class CiteProfileForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
+    """The cité's local profile, which its coordination edits. Its national record (name,
+    code, département, status, label dates, renewal) is the national administration's
+    (:class:`CiteForm`)."""
+
+    class Meta:
+        model = Cite
+        fields = ["lead_school", "description"]
+
+    def get_layout(self):
+        return Layout(Fieldset("Pilotage", "lead_school", "description"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lead_school_among_colleges(self)
 
     def clean(self):
         cleaned = super().clean()

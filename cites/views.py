@@ -101,7 +101,10 @@ def cite_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def cite_update(request, pk):
     cite = get_visible_or_404(request, Cite, pk=pk, allowed=permissions.can_manage_cite)
-    form = forms.CiteForm(request.POST or None, instance=cite)
+    # The national record (name, code, département, status, label, renewal) is the national
+    # administration's; the coordination edits the local profile.
+    form_class = forms.CiteForm if request.scope.is_admin else forms.CiteProfileForm
+    form = form_class(request.POST or None, instance=cite)
     return _cite_form_page(request, cite, form, "Le profil de la cité a été enregistré.", "Modifier le profil")
 
 

@@ -60,14 +60,37 @@ def test_coordinator_edits_the_cite_profile(coordinator, world):
     assert response.status_code == 302 and response.url == cite.get_absolute_url()
     assert flash(response) == ["Le profil de la cité a été enregistré."]
     page = coordinator.get(cite.get_absolute_url()).content.decode()
-    assert escape("Cité éducative d'Alès") in page
     assert "Trois quartiers, un collège." in page
     assert "du 1er septembre 2025 au 31 août 2028" in page
 
 
-def test_cite_label_ending_before_it_starts_is_refused(coordinator, world):
+def test_the_national_record_of_a_cite_is_not_the_coordinations(coordinator, world):
+    """Name, code, département, status, label dates and renewal: the national administration's."""
+    cite, other = world.a.cite, world.b.cite
+    record = (cite.name, cite.code, cite.departement, cite.status, cite.label_start, cite.label_end)
+    url = reverse("cites:cite_update", args=[cite.pk])
+    page = coordinator.get(url).content.decode()
+    assert 'name="description"' in page
+    assert not any(f'name="{name}"' in page for name in ("name", "code", "departement", "status", "renewal_of"))
+    data = cite_profile(cite, name="Renommée", departement="75", status="ended", label_end="2030-08-31")
+    assert coordinator.post(url, {**data, "renewal_of": other.pk}).status_code == 302
+    cite.refresh_from_db()
+    assert (cite.name, cite.code, cite.departement, cite.status, cite.label_start, cite.label_end) == record
+    assert cite.renewal_of is None
+
+
+def test_the_national_administration_edits_the_record(login, world):
     cite = world.a.cite
-    response = coordinator.post(
+    admin = login(world.admin)
+    response = admin.post(reverse("cites:cite_update", args=[cite.pk]), cite_profile(cite, name="Cité renommée"))
+    assert response.status_code == 302
+    cite.refresh_from_db()
+    assert cite.name == "Cité renommée"
+
+
+def test_cite_label_ending_before_it_starts_is_refused(login, world):
+    cite = world.a.cite
+    response = login(world.admin).post(
         reverse("cites:cite_update", args=[cite.pk]), cite_profile(cite, name="Nom changé", label_end="2024-01-01")
     )
     assert response.status_code == 200
