@@ -1,6 +1,7 @@
 """The settings module: embedded defaults, and refusal to run insecurely."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,31 @@ def test_embedded_defaults_need_no_server(tmp_path):
     assert (language, tz) == ("fr-fr", "Europe/Paris")
     # The filesystem broker's folders are created on start.
     assert (tmp_path / "celery" / "queue").is_dir()
+
+
+def test_check_deploy_is_clean_with_the_variables_of_the_deployment_guide(tmp_path):
+    """The `export` lines of docs/deployment.md, as written (placeholders filled in), pass
+    `check --deploy --fail-level WARNING` outside pytest's process."""
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    variables = {}
+    for line in guide.splitlines():
+        if line.startswith("export "):
+            for assignment in line.removeprefix("export ").split("#")[0].split():
+                name, _, value = assignment.partition("=")
+                variables[name] = value
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"} <= set(variables)
+    variables["SECRET_KEY"] = secrets.token_urlsafe(50)
+    variables = {name: value.replace("…", "x") for name, value in variables.items()}
+    variables.update(MEDIA_ROOT=str(tmp_path / "media"), STATIC_ROOT=str(tmp_path / "static"))
+    pytest_only = {"PYTEST_VERSION", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in pytest_only}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **variables, "DJANGO_SETTINGS_MODULE": "portail.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
