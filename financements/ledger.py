@@ -34,7 +34,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from actions.models import SUBSIDY_ACCOUNT, BudgetLine
 from cites.models import ConventionCommitment, LocalAxis
@@ -42,6 +43,7 @@ from cites.models import ConventionCommitment, LocalAxis
 from .models import (
     COMMITTED_STATUSES,
     DECIDED_STATUSES,
+    MONEY_FIELD,
     ZERO,
     Envelope,
     FundingLine,
@@ -425,3 +427,28 @@ def cite_figures(cite_ids, year, lines=None, envelopes=None):
         target.to_recover = row["to_recover"]
         target.recovered = row["recovered"]
     return dict(result)
+
+
+def envelope_totals():
+    """The decided and paid sums of the envelope ``OuterRef("pk")``, as expressions for an
+    ``UPDATE`` of the envelopes: the source of their cached ``stored_decided`` and
+    ``stored_paid`` (see :func:`financements.services.refresh_envelope_totals`)."""
+    decided = (
+        FundingLine.objects.filter(envelope=OuterRef("pk"), status__in=DECIDED_STATUSES)
+        .order_by()
+        .values("envelope")
+        .annotate(total=Sum("decided_amount"))
+        .values("total")
+    )
+    paid = (
+        Payment.objects.filter(line__envelope=OuterRef("pk"))
+        .order_by()
+        .values("line__envelope")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    zero = Value(ZERO, output_field=MONEY_FIELD)
+    return {
+        "stored_decided": Coalesce(Subquery(decided, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
+        "stored_paid": Coalesce(Subquery(paid, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
+    }

@@ -1,11 +1,8 @@
 """Locking, reading and saving the rows the money invariants depend on, and the totals
 kept on each envelope (:func:`refresh_envelope_totals`)."""
 
-from django.db.models import OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-
 from financements import ledger
-from financements.models import DECIDED_STATUSES, MONEY_FIELD, ZERO, Envelope, FundingLine, Payment
+from financements.models import Envelope, FundingLine
 
 from .errors import FundingError
 
@@ -70,25 +67,7 @@ def refresh_envelope_totals(envelope_ids=None):
         if not ids:
             return 0
         envelopes = envelopes.filter(pk__in=ids)
-    decided = (
-        FundingLine.objects.filter(envelope=OuterRef("pk"), status__in=DECIDED_STATUSES)
-        .order_by()
-        .values("envelope")
-        .annotate(total=Sum("decided_amount"))
-        .values("total")
-    )
-    paid = (
-        Payment.objects.filter(line__envelope=OuterRef("pk"))
-        .order_by()
-        .values("line__envelope")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    zero = Value(ZERO, output_field=MONEY_FIELD)
-    return envelopes.update(
-        stored_decided=Coalesce(Subquery(decided, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
-        stored_paid=Coalesce(Subquery(paid, output_field=MONEY_FIELD), zero, output_field=MONEY_FIELD),
-    )
+    return envelopes.update(**ledger.envelope_totals())
 
 
 def lock_envelopes(ids):
