@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -22,18 +21,14 @@ if env_file.exists():
 # pytest (>= 8.2) sets PYTEST_VERSION while it runs.
 TESTING = "PYTEST_VERSION" in os.environ
 
-# Fail closed: without variables DEBUG is off and there is no secret key, so the portal
-# refuses to start. `make run` and `make test` set their development values explicitly
-# (DEBUG=true and a random key kept in var/secret_key, see scripts/dev_secret_key.sh).
-# Only a pytest process, which no deployment is, gets a key of its own.
+# Fail closed: without variables DEBUG is off and there is no secret key, so nothing
+# serves: runserver, gunicorn and the Celery workers refuse to start (core/checks.py).
+# `make run` and `make test` set their development values explicitly (DEBUG=true and a
+# random key kept in var/secret_key, see scripts/dev_secret_key.sh). Only a pytest
+# process, which no deployment is, gets a key of its own.
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not TESTING:
-        raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire : définissez la variable d'environnement SECRET_KEY "
-            "(50 caractères aléatoires, hors du dépôt). En développement, « make run » la crée."
-        )
+if not SECRET_KEY and TESTING:
     SECRET_KEY = "tests-only-key-set-because-PYTEST_VERSION-is-in-the-environment"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

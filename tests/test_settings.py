@@ -9,6 +9,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _clean_env(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL"}
+    }
+    clean.update(env)
+    return clean
+
+
+def _run(args, **env):
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=_clean_env(**env), capture_output=True, text=True, timeout=60
+    )
+
+
+def _run_code(code, **env):
+    return _run(["-c", code], **env)
+
+
 def _run_settings(**env):
     clean = {
         k: v
@@ -24,10 +44,18 @@ def _run_settings(**env):
 
 
 def test_refuses_to_start_without_secret_key_even_in_debug():
+    """gunicorn (the WSGI module) refuses to start and `check --deploy` fails; commands
+    that sign nothing (makemigrations) still run, with the warning."""
     for debug in ("false", "true"):
-        result = _run_settings(DEBUG=debug, DJANGO_SETTINGS_MODULE="portail.settings")
-        assert result.returncode != 0
-        assert "SECRET_KEY est obligatoire" in result.stderr
+        env = {"DEBUG": debug, "DJANGO_SETTINGS_MODULE": "portail.settings"}
+        served = _run_code("import portail.wsgi", **env)
+        assert served.returncode != 0
+        assert "SECRET_KEY est obligatoire" in served.stderr
+        deploy = _run(["manage.py", "check", "--deploy"], **env)
+        assert deploy.returncode != 0 and "portail.E001" in deploy.stderr
+        migrations = _run(["manage.py", "makemigrations", "--check", "--dry-run"], **env)
+        assert migrations.returncode == 0, migrations.stderr
+        assert "portail.W001" in migrations.stderr
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
