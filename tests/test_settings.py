@@ -58,6 +58,22 @@ def test_refuses_to_start_without_secret_key_even_in_debug():
         assert "portail.W001" in migrations.stderr
 
 
+def test_the_worker_refuses_to_start_without_secret_key(tmp_path):
+    """The worker signs the links of the e-mails it sends: it refuses to start, in French."""
+    env = {"DJANGO_SETTINGS_MODULE": "portail.settings", "VAR_DIR": str(tmp_path)}
+    celery = str(Path(sys.executable).with_name("celery"))
+    worker = subprocess.run(
+        [celery, "-A", "portail", "worker", "--pool", "solo", "--loglevel", "warning"],
+        cwd=ROOT,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode != 0
+    assert "SECRET_KEY est obligatoire" in worker.stderr + worker.stdout
+
+
 def test_debug_is_off_unless_asked_for(tmp_path):
     result = _run_settings(SECRET_KEY="k" * 50, DJANGO_SETTINGS_MODULE="portail.settings", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
