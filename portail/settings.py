@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "health_check",
     "core",
     "accounts",
     "cites",

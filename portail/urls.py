@@ -1,15 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.urls import include, path
 
+from core import health
 from pilotage.dashboards import home
-
-
-@login_not_required
-def healthcheck(request):
-    return HttpResponse("ok", content_type="text/plain")
-
 
 admin.site.site_header = "Portail Cité éducative – administration"
 admin.site.site_title = "Portail Cité éducative"
@@ -22,5 +15,6 @@ urlpatterns = [
     path("financements/", include("financements.urls")),
     path("", include("pilotage.urls")),  # /pilotage/ and /tableaux-de-bord/
     path("admin/", admin.site.urls),
-    path("sante/", healthcheck, name="healthcheck"),
+    path("sante/", health.live, name="healthcheck"),
+    path("sante/complet/", health.full, name="healthcheck_full"),
 ]
