@@ -80,6 +80,22 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert result.stdout.split()[-1] == "False"
 
 
+def test_the_documented_staging_mode_sends_cookies_over_plain_http(tmp_path):
+    """docs/deployment.md's staging block: DEBUG off, cookies without Secure (http)."""
+    doc = (ROOT / "docs" / "deployment.md").read_text()
+    assert "export SESSION_COOKIE_SECURE=false" in doc.split("## Mode recette", 1)[1]
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    env = {"SECRET_KEY": "k" * 50, "DEBUG": "false", "SESSION_COOKIE_SECURE": "false", "VAR_DIR": str(tmp_path)}
+    staging = _run_code(code, DJANGO_SETTINGS_MODULE="portail.settings", **env)
+    assert staging.stdout.split() == ["False", "False", "False"], staging.stderr
+    env.pop("SESSION_COOKIE_SECURE")
+    production = _run_code(code, DJANGO_SETTINGS_MODULE="portail.settings", **env)
+    assert production.stdout.split() == ["False", "True", "True"], production.stderr
+
+
 def test_the_development_key_is_random_private_and_kept(tmp_path):
     def key(var_dir):
         env = {**os.environ, "VAR_DIR": str(var_dir)}
@@ -114,9 +130,9 @@ def test_embedded_defaults_need_no_server(tmp_path):
 
 
 def test_check_deploy_is_clean_with_the_variables_of_the_deployment_guide(tmp_path):
-    """The `export` lines of docs/deployment.md, as written (placeholders filled in), pass
+    """The `export` lines of docs/deployment.md's production section, as written (placeholders filled in), pass
     `check --deploy --fail-level WARNING` outside pytest's process."""
-    guide = (ROOT / "docs" / "deployment.md").read_text()
+    guide = (ROOT / "docs" / "deployment.md").read_text().split("## Production type", 1)[1].split("\n## ", 1)[0]
     variables = {}
     for line in guide.splitlines():
         if line.startswith("export "):
