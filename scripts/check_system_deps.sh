@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Checks the Debian/Ubuntu libraries the portal needs; installs them when run as root.
 #   (no argument)  WeasyPrint's Pango/HarfBuzz, fonts, poppler-utils (PDF text extraction)
-#   --browser      Chromium for the browser tests (Debian's package, never a download)
+#   --browser      Chromium for the browser tests (Debian's package, never a download), and
+#                  Node.js with npm, which run the local OpenID Connect provider of the
+#                  ProConnect journeys (tests/oidc_provider/)
 set -euo pipefail
 
 missing=()
 if [[ "${1:-}" == "--browser" ]]; then
   command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 else
   ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
   ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
