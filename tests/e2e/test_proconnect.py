@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -120,7 +121,22 @@ def _session(page, live_server):
     return SessionStore(session_key=cookie["value"])
 
 
-def test_coordinator_logs_in_and_out_through_proconnect(page, live_server, world, proconnect):
+@pytest.fixture
+def provider_answers(monkeypatch):
+    """The content type of every answer the portal got from the provider (GET: userinfo, JWKS)."""
+    answers = {}
+    real_get = requests.get
+
+    def get(url, *args, **kwargs):
+        response = real_get(url, *args, **kwargs)
+        answers[urlsplit(url).path] = response.headers.get("Content-Type", "")
+        return response
+
+    monkeypatch.setattr("mozilla_django_oidc.auth.requests.get", get)
+    return answers
+
+
+def test_coordinator_logs_in_and_out_through_proconnect(page, live_server, world, proconnect, provider_answers):
     coordinator = world.a.coordinator
     login_url = live_server.url + reverse("accounts:login")
 
@@ -137,6 +153,9 @@ def test_coordinator_logs_in_and_out_through_proconnect(page, live_server, world
     # The contract with the second factor: a ProConnect session is marked as such.
     assert session[AUTH_METHOD_KEY] == AUTH_METHOD
     id_token = session[ID_TOKEN_KEY]
+    # As ProConnect does, the userinfo came as a signed JWT, checked against the JWKS.
+    assert provider_answers["/me"].startswith("application/jwt")
+    assert "/jwks" in provider_answers
     coordinator.refresh_from_db()
     assert coordinator.last_login is not None
 
