@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et rôles"
 
     def ready(self):
-        from . import proconnect  # noqa: F401  (connects its user_logged_in receiver)
+        from . import checks, proconnect  # noqa: F401  (registers the checks and the user_logged_in receiver)

@@ -12,6 +12,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.checks import proconnect_settings
 from accounts.models import Membership, Role, User
 from accounts.proconnect import AUTH_METHOD, AUTH_METHOD_KEY, BACKEND_PATH, ID_TOKEN_KEY, ProConnectBackend
 from tests.factories import UserFactory
@@ -220,3 +221,23 @@ def test_logout_of_a_proconnect_session_stays_here_when_proconnect_is_off(client
     client.force_login(world.a.coordinator, backend=BACKEND_PATH)
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
+
+
+# --- System checks: a half configuration is reported ----------------------------------------
+def test_a_partial_configuration_is_reported(settings):
+    settings.OIDC_RP_CLIENT_ID = "portail"
+    settings.OIDC_RP_CLIENT_SECRET = ""
+    assert [w.id for w in proconnect_settings(None)] == ["accounts.W001"]
+    assert "OIDC_RP_CLIENT_SECRET" in proconnect_settings(None)[0].hint
+
+
+def test_a_full_configuration_without_logout_endpoint_is_reported(configured):
+    assert proconnect_settings(None) == []
+    configured.OIDC_OP_LOGOUT_ENDPOINT = ""
+    assert [w.id for w in proconnect_settings(None)] == ["accounts.W002"]
+
+
+def test_no_configuration_is_silent(unconfigured):
+    for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT"):
+        setattr(unconfigured, name, "")
+    assert proconnect_settings(None) == []
