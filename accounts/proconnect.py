@@ -161,9 +161,15 @@ class CallbackView(OnlyWhenConfiguredMixin, OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         if getattr(self.request, "proconnect_refused", False):
-            # The id_token of a refused visit is not kept.
-            self.request.session.pop(ID_TOKEN_KEY, None)
-            return render(self.request, "accounts/proconnect_no_account.html", status=403)
+            # The id_token of a refused visit is not kept in the session; it only lets the
+            # agent leave ProConnect to come back with another identity.
+            id_token = self.request.session.pop(ID_TOKEN_KEY, None)
+            logout_url = (
+                _end_session_url(self.request, id_token) if id_token and settings.OIDC_OP_LOGOUT_ENDPOINT else ""
+            )
+            return render(
+                self.request, "accounts/proconnect_no_account.html", {"provider_logout_url": logout_url}, status=403
+            )
         return self._error(400, "La connexion avec ProConnect n'a pas abouti.")
 
     def _error(self, status, reason):

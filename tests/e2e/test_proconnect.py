@@ -196,5 +196,12 @@ def test_an_agent_without_account_gets_the_no_account_page(page, live_server, wo
     expect(page.locator("main")).to_contain_text("coordination de votre cité éducative")
     assert list(User.objects.order_by("pk").values_list("pk", flat=True)) == users_before
     assert AUTH_METHOD_KEY not in _session(page, live_server)
+    # Not logged in here; the agent may leave ProConnect to come back with another identity.
+    page.get_by_role("link", name="Se déconnecter de ProConnect").click()
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(re.compile("^" + re.escape(proconnect.post_logout_redirect_uri) + r"\?state="))
     page.goto(live_server.url + reverse("home"))
     page.wait_for_url(re.compile("^" + re.escape(live_server.url + reverse("accounts:login"))))
+    page.get_by_role("link", name="S'identifier avec ProConnect").click()
+    page.wait_for_url(re.compile("^" + re.escape(proconnect.issuer) + "/interaction/"))
+    expect(page.locator("input[name=login]")).to_be_visible()
