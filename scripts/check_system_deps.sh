@@ -19,12 +19,28 @@ else
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fi
 
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+node_too_old() {
+  # oidc-provider 9 calls crypto.hash (Node >= 20.12); Debian 12's nodejs is 18.
+  [[ "${1:-}" == "--browser" ]] && command -v node >/dev/null 2>&1 &&
+    ! node -e 'process.exit(typeof require("node:crypto").hash === "function" ? 0 : 1)' 2>/dev/null
+}
+warn_old_node() {
+  if node_too_old "$@"; then
+    echo "Attention : Node.js $(node --version) est trop ancien pour le fournisseur OIDC des tests ProConnect" >&2
+    echo "(oidc-provider 9 demande Node.js 20.12 ou plus récent ; Debian 12 fournit Node.js 18)." >&2
+  fi
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  warn_old_node "$@"
+  exit 0
+fi
 
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
   echo "Installation des paquets système manquants : ${missing[*]}"
   apt-get update -qq >/dev/null || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  warn_old_node "$@"
 else
   echo "Paquets système manquants : ${missing[*]}" >&2
   echo "Installez-les avec : sudo apt-get install ${missing[*]}" >&2
