@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_logged_in
@@ -182,7 +183,7 @@ def remember_auth_method(sender, request, user, **kwargs):
     and the id_token of an earlier ProConnect login in the same session."""
     if request is None or not hasattr(request, "session"):
         return
-    if getattr(user, "backend", "") == BACKEND_PATH:
+    if request.session.get(BACKEND_SESSION_KEY) == BACKEND_PATH:  # set by login() just before
         request.session[AUTH_METHOD_KEY] = AUTH_METHOD
         id_token = getattr(request, "proconnect_id_token", None)
         if id_token:

@@ -8,6 +8,7 @@ import socket
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth import login
 from django.contrib.auth.signals import user_logged_in
 from django.test import RequestFactory
 from django.urls import reverse
@@ -180,17 +181,26 @@ def test_a_later_password_login_clears_the_mark_and_the_id_token(client, world):
     request = RequestFactory().get("/")
     request.session = client.session
     request.session[ID_TOKEN_KEY] = "jeton"
-    user = world.a.coordinator
-    user.backend = "django.contrib.auth.backends.ModelBackend"
-    user_logged_in.send(sender=User, request=request, user=user)
+    login(request, world.a.coordinator, backend="django.contrib.auth.backends.ModelBackend")
     assert AUTH_METHOD_KEY not in request.session
     assert ID_TOKEN_KEY not in request.session
 
 
+def test_a_proconnect_login_over_another_users_session_keeps_the_id_token(client, world):
+    """login() flushes the session of the previous user: the id_token is put back."""
+    client.force_login(world.a.partner)
+    request = RequestFactory().get("/oidc/callback/")
+    request.session = client.session
+    request.user = world.a.partner
+    request.proconnect_id_token = "jeton-id"  # what ProConnectBackend.store_tokens leaves
+    login(request, world.a.coordinator, backend=BACKEND_PATH)
+    assert request.session["_auth_user_id"] == str(world.a.coordinator.pk)
+    assert request.session[AUTH_METHOD_KEY] == AUTH_METHOD
+    assert request.session[ID_TOKEN_KEY] == "jeton-id"
+
+
 def test_the_signal_receiver_ignores_requestless_logins(world):
-    user = world.a.coordinator
-    user.backend = BACKEND_PATH
-    user_logged_in.send(sender=User, request=None, user=user)  # no error
+    user_logged_in.send(sender=User, request=None, user=world.a.coordinator)  # no error
 
 
 def test_logout_of_a_proconnect_session_goes_through_end_session(client, configured, world):
