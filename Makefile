@@ -15,6 +15,10 @@ endif
 
 .PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean lock
 
+# The local OpenID Connect provider of the ProConnect journeys (npm oidc-provider, locked
+# in tests/oidc_provider/package-lock.json): installed once, again when the lock changes.
+OIDC_PROVIDER := tests/oidc_provider/node_modules/.package-lock.json
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis.")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Impossible de créer le virtualenv : installez python3-venv (apt-get install python3-venv)."; exit 1; }
@@ -35,6 +39,10 @@ sysdeps:
 browser-deps:
 	@bash scripts/check_system_deps.sh --browser
 
+$(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
+	@bash scripts/check_system_deps.sh --browser
+	npm ci --prefix tests/oidc_provider --no-audit --no-fund
+
 migrate: $(VENV)/.installed sysdeps
 	$(PY) manage.py migrate --noinput
 
@@ -49,7 +57,7 @@ run: migrate
 
 # The whole suite but the heavy whole-portal checks, which CI runs once, in its
 # PostgreSQL pass; `make test-heavy` runs them here.
-test: $(VENV)/.installed sysdeps browser-deps
+test: $(VENV)/.installed sysdeps browser-deps $(OIDC_PROVIDER)
 	$(VENV)/bin/pytest -m "not heavy"
 
 test-heavy: $(VENV)/.installed sysdeps
@@ -82,4 +90,4 @@ bench-scale: $(VENV)/.installed
 	DATABASE_URL=$(SCALE_DB) $(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var tests/oidc_provider/node_modules

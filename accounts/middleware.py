@@ -2,6 +2,7 @@ import secrets
 
 from django.utils.functional import SimpleLazyObject
 
+from .proconnect import provider_origins
 from .scope import Scope
 
 
@@ -30,12 +31,14 @@ class ContentSecurityPolicyMiddleware:
             script_src = "'self' 'unsafe-inline'"
         else:
             script_src = f"'self' 'nonce-{request.csp_nonce}'"
+        # The logout form of a ProConnect session redirects to ProConnect's end_session.
+        form_action = " ".join(["'self'", *provider_origins()])
         response.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; "
             f"script-src {script_src}; "
             "style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+            f"object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action {form_action}",
         )
         return response

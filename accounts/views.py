@@ -1,13 +1,16 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
-from . import forms, services
+from . import forms, proconnect, services
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -15,6 +18,20 @@ class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(proconnect_enabled=proconnect.is_configured(), **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logs out here, then, for a session opened through ProConnect, at ProConnect too
+    (its end_session endpoint, which sends the browser back to our login page)."""
+
+    def post(self, request, *args, **kwargs):
+        from_proconnect = proconnect.is_proconnect_session(request)
+        provider_url = import_string(settings.OIDC_OP_LOGOUT_URL_METHOD)(request)  # before the flush
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(provider_url) if from_proconnect else response
 
 
 @method_decorator(login_not_required, name="dispatch")

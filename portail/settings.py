@@ -134,6 +134,31 @@ INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
 
+# ProConnect (OpenID Connect, mozilla-django-oidc): off until the client and the endpoints
+# are set (docs/deployment.md). PROCONNECT_URL is ProConnect's API base,
+# https://<PROCONNECT_DOMAIN>/api/v2, from which each OIDC_OP_* endpoint defaults.
+PROCONNECT_URL = env.str("PROCONNECT_URL", default="").rstrip("/")
+
+
+def _proconnect_endpoint(name, path):
+    return env.str(name, default=f"{PROCONNECT_URL}/{path}" if PROCONNECT_URL else "")
+
+
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = _proconnect_endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT", "authorize")
+OIDC_OP_TOKEN_ENDPOINT = _proconnect_endpoint("OIDC_OP_TOKEN_ENDPOINT", "token")
+OIDC_OP_USER_ENDPOINT = _proconnect_endpoint("OIDC_OP_USER_ENDPOINT", "userinfo")
+OIDC_OP_JWKS_ENDPOINT = _proconnect_endpoint("OIDC_OP_JWKS_ENDPOINT", "jwks")
+OIDC_OP_LOGOUT_ENDPOINT = _proconnect_endpoint("OIDC_OP_LOGOUT_ENDPOINT", "session/end")
+OIDC_RP_SIGN_ALGO = "RS256"  # id_token and userinfo (a signed JWT) alike
+OIDC_RP_SCOPES = "openid email given_name usual_name"
+OIDC_CREATE_USER = False  # accounts are opened by invitation only
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.proconnect.provider_logout_url"
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "accounts.proconnect.ProConnectBackend"]
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- Internationalisation -------------------------------------------------------------

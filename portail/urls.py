@@ -10,6 +10,7 @@ admin.site.site_title = "Portail Cité éducative"
 urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("accounts.urls")),
+    path("oidc/", include("accounts.proconnect_urls")),  # ProConnect (404 unless configured)
     path("cites/", include("cites.urls")),
     path("", include("actions.urls")),  # /actions/ and /appels-a-projets/
     path("financements/", include("financements.urls")),
