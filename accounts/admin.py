@@ -56,9 +56,30 @@ class InvitationAdmin(admin.ModelAdmin):
 admin.site.unregister(AccessAttempt)
 
 
+class LockedFilter(admin.SimpleListFilter):
+    title = "bloqué"
+    parameter_name = "bloque"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Oui"), ("non", "Non")]
+
+    def queryset(self, request, queryset):
+        limit = settings.AXES_FAILURE_LIMIT
+        if self.value() == "oui":
+            return queryset.filter(failures_since_start__gte=limit)
+        if self.value() == "non":
+            return queryset.filter(failures_since_start__lt=limit)
+        return queryset
+
+
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(BaseAccessAttemptAdmin):
     list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "status", "path_info"]
+    list_filter = ["attempt_time", LockedFilter, "path_info"]
+    fieldsets = [
+        (None, {"fields": ["username", "ip_address", "failures_since_start", "attempt_time", "path_info"]}),
+        ("Requêtes (mots de passe masqués)", {"fields": ["get_data", "post_data", "user_agent", "http_accept"]}),
+    ]
     actions = ["unlock"]
 
     @admin.display(description="état")

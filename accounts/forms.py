@@ -94,7 +94,12 @@ class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm, DsfrBaseF
 
 
 class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm, DsfrBaseForm):
-    pass
+    def save(self, commit=True):
+        user = super().save(commit)
+        # Whoever followed the e-mailed link owns the account: past failures, theirs
+        # included, no longer lock it out.
+        throttling.forget_failures(user.email)
+        return user
 
 
 class AcceptInvitationForm(CrispyFormMixin, DsfrBaseForm):

@@ -182,6 +182,11 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
+def forget_failures(username):
+    """Unlock an account from every address (its password was just reset)."""
+    return AccessAttempt.objects.filter(username=username.lower()).delete()[0]
+
+
 # --- Purge --------------------------------------------------------------------------------
 def purge_login_records(retention_days=None, now=None):
     """Delete the failure counters older than the cool-off (they no longer count) and the

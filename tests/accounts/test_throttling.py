@@ -13,13 +13,18 @@ import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings as django_settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Sum
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
 from django.utils.html import escape
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import throttling
 from accounts.models import User
@@ -158,11 +163,37 @@ def test_the_admin_unlocks_from_the_attempts_page(user, world):
     page = admin.get(changelist).content.decode()
     assert "Tentatives de connexion" in page and "Bloqué (compte et adresse)" in page
     assert "Débloquer : supprimer les tentatives sélectionnées" in page
+    detail = admin.get(reverse("admin:axes_accessattempt_change", args=[AccessAttempt.objects.get().pk]))
+    assert detail.status_code == 200 and "Requêtes (mots de passe masqués)" in detail.content.decode()
+    assert "mauvais" not in detail.content.decode()
+    assert admin.get(reverse("admin:axes_accesslog_changelist")).status_code == 200
     pks = list(AccessAttempt.objects.values_list("pk", flat=True))
     response = admin.post(changelist, {"action": "unlock", "_selected_action": pks})
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert attempt(HOME, PASSWORD).logged_in
+
+
+def test_a_password_reset_unlocks_the_account(user, django_capture_on_commit_callbacks):
+    for _ in range(3):
+        attempt(HOME, "mauvais")
+    client = Client(REMOTE_ADDR=HOME)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = reverse("accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new = "Un-nouveau-mot-de-passe-2026"
+    assert client.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    assert attempt(HOME, new).logged_in
+
+
+def test_a_refusal_met_outside_the_login_forms_gets_a_french_page_of_its_own(rf):
+    request = rf.post(LOGIN_URL)
+    request.user, request.csp_nonce = AnonymousUser(), "nonce"
+    request.login_refusal = (throttling.ACCOUNT, 3)
+    response = throttling.lockout_response(request, HttpResponse("Account locked"))
+    content = response.content.decode()
+    assert response.status_code == 429 and response["Retry-After"] == "3"
+    assert "Connexion refusée pour le moment" in content and f"{ACCOUNT_REFUSAL} 3 secondes." in content
 
 
 # --- (d) old records are purged -----------------------------------------------------------
