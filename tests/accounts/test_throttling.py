@@ -18,7 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F, Sum
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -290,6 +290,13 @@ def test_the_delay_message_is_french_and_singular_for_one_second(user):
         attempt(f"192.0.2.{number}", "mauvais")
     content = attempt("192.0.2.9", PASSWORD).content.decode()
     assert f"{ACCOUNT_REFUSAL} 1 seconde." in content
+
+
+def test_the_test_client_logs_in_with_a_request(user):
+    """axes refuses an authentication without its request: ``Client.login`` is given one."""
+    assert Client().login(request=HttpRequest(), email=EMAIL, password=PASSWORD)
+    with pytest.raises(ValueError, match="requires a request"):
+        Client().login(email=EMAIL, password=PASSWORD)
 
 
 # --- The client's address -----------------------------------------------------------------
