@@ -44,7 +44,9 @@ class LoginForm(ThrottledLoginMixin, CrispyFormMixin, auth_forms.AuthenticationF
     submit_label = "Se connecter"
 
     # No autofocus: keyboard users must meet the skip links first (RGAA 12.7).
-    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Adresse électronique", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )

@@ -47,7 +47,7 @@ def username_of(request, credentials=None):
         raw = credentials["username"]
     else:
         raw = getattr(request, "POST", {}).get("username")
-    return (raw or "").strip().lower() or None
+    return (raw or "").strip().lower()[:255] or None  # axes stores at most 255 characters
 
 
 def client_ip(request):

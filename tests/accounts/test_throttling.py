@@ -299,6 +299,13 @@ def test_the_test_client_logs_in_with_a_request(user):
         Client().login(email=EMAIL, password=PASSWORD)
 
 
+@pytest.mark.parametrize("url", [LOGIN_URL, ADMIN_LOGIN_URL])
+def test_an_overlong_address_is_a_form_error_not_a_server_error(db, url):
+    email = f"{'a' * 60}@{'.'.join(['b' * 60] * 5)}.fr"  # a valid address of 370 characters
+    response = attempt(ATTACKER, "mauvais", email=email, url=url)
+    assert response.status_code == 200
+
+
 # --- The client's address -----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
