@@ -1,7 +1,14 @@
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Invitation, LoginFailure, Membership, User
+from .forms import AdminLoginForm
+from .models import Invitation, Membership, User
+
+# The admin's login goes through the same throttling as the portal's (accounts/throttling.py).
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):
@@ -44,7 +51,43 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ["cite", "organisation"]
 
 
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["email", "created_at"]
-    search_fields = ["email"]
+# django-axes registers its own admin; this one says in French what a row means and how
+# to unlock: deleting a row unlocks that (account, address) pair at once.
+admin.site.unregister(AccessAttempt)
+
+
+class LockedFilter(admin.SimpleListFilter):
+    title = "bloqué"
+    parameter_name = "bloque"
+
+    def lookups(self, request, model_admin):
+        return [("oui", "Oui"), ("non", "Non")]
+
+    def queryset(self, request, queryset):
+        limit = settings.AXES_FAILURE_LIMIT
+        if self.value() == "oui":
+            return queryset.filter(failures_since_start__gte=limit)
+        if self.value() == "non":
+            return queryset.filter(failures_since_start__lt=limit)
+        return queryset
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "status", "path_info"]
+    list_filter = ["attempt_time", LockedFilter, "path_info"]
+    fieldsets = [
+        (None, {"fields": ["username", "ip_address", "failures_since_start", "attempt_time", "path_info"]}),
+        ("Requêtes (mots de passe masqués)", {"fields": ["get_data", "post_data", "user_agent", "http_accept"]}),
+    ]
+    actions = ["unlock"]
+
+    @admin.display(description="état")
+    def status(self, obj):
+        left = settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        return f"{left} essai(s) restant(s)" if left > 0 else "Bloqué (compte et adresse)"
+
+    @admin.action(description="Débloquer : supprimer les tentatives sélectionnées", permissions=["delete"])
+    def unlock(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"{count} compteur(s) supprimé(s) : ces connexions sont débloquées.")

@@ -1,26 +1,52 @@
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.db import transaction
-from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
 
-from .models import LoginFailure, User
+from . import throttling
+from .models import User
 from .tasks import send_password_reset_email
 
 
-class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm, DsfrBaseForm):
-    """E-mail + password, with throttling of repeated failures per address."""
+class ThrottledLoginMixin:
+    """A login form whose attempts go through the throttling of :mod:`accounts.throttling`:
+    one attempt at a time per account, and the refusal said in French among the form's
+    errors (the middleware then answers 429 with this page)."""
+
+    def clean(self):
+        request = self.request
+        username = throttling.username_of(request, {"username": self.data.get("username")})
+
+        def attempt():
+            if request is not None:
+                request.axes_locked_out = False  # a run rolled back (SQLite) may have set it
+            try:
+                return super(ThrottledLoginMixin, self).clean()
+            except forms.ValidationError as error:
+                return error
+
+        outcome = throttling.attempt_serialised_per_account(username, attempt)
+        if not isinstance(outcome, forms.ValidationError):
+            return outcome
+        if getattr(request, "axes_locked_out", False):
+            request.login_refusal_shown = True
+            raise forms.ValidationError(throttling.refusal_message(request), code="throttled")
+        raise outcome
+
+
+class LoginForm(ThrottledLoginMixin, CrispyFormMixin, auth_forms.AuthenticationForm, DsfrBaseForm):
+    """E-mail + password; repeated failures are throttled (accounts/throttling.py)."""
 
     submit_label = "Se connecter"
 
     # No autofocus: keyboard users must meet the skip links first (RGAA 12.7).
-    username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Adresse électronique", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -28,26 +54,15 @@ class LoginForm(CrispyFormMixin, auth_forms.AuthenticationForm, DsfrBaseForm):
     error_messages = {
         "invalid_login": "Adresse électronique ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
-        "throttled": "Trop de tentatives de connexion échouées : réessayez dans quelques minutes.",
     }
 
     def clean_username(self):
         # Addresses are stored in lower case; phones often capitalise the first letter.
         return self.cleaned_data["username"].lower()
 
-    def clean(self):
-        email = (self.cleaned_data.get("username") or "").lower()
-        since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
-        if email and LoginFailure.objects.filter(email=email, created_at__gte=since).count() >= (
-            settings.LOGIN_MAX_FAILURES
-        ):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if email:
-                LoginFailure.objects.create(email=email)
-            raise
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin site's login, under the same throttling as the portal's."""
 
 
 class ProfileForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
@@ -81,7 +96,12 @@ class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm, DsfrBaseF
 
 
 class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm, DsfrBaseForm):
-    pass
+    def save(self, commit=True):
+        user = super().save(commit)
+        # Whoever followed the e-mailed link owns the account: past failures, theirs
+        # included, no longer lock it out.
+        throttling.forget_failures(user.email)
+        return user
 
 
 class AcceptInvitationForm(CrispyFormMixin, DsfrBaseForm):

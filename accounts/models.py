@@ -214,17 +214,3 @@ class Invitation(models.Model):
         if self.is_expired:
             return "Expirée"
         return "En attente"
-
-
-class LoginFailure(models.Model):
-    """A failed login attempt, used to throttle password guessing per address."""
-
-    email = models.CharField(max_length=254, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = "échec de connexion"
-        verbose_name_plural = "échecs de connexion"
-
-    def __str__(self):
-        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"

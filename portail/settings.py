@@ -6,6 +6,7 @@ PostgreSQL, Redis and a real e-mail server with environment variables only.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -130,9 +131,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
-# Login throttling: failed attempts per e-mail address within the window.
-LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
-LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+
+# --- Login throttling: django-axes, with our rules in accounts/throttling.py -----------
+# A wrong password counts against the (account, address) pair: after AXES_FAILURE_LIMIT
+# failures that pair is refused for AXES_COOLOFF_MINUTES, so nobody locks someone else out
+# from another address. Per account, from any address, each failure past
+# LOGIN_DELAY_AFTER makes the next attempt wait LOGIN_DELAY_BASE seconds, doubled at each
+# further failure, up to LOGIN_DELAY_MAX: a refusal that says how long, never a sleep.
+# Addresses the account logged in from lately are spared that delay (not the pair lock).
+INSTALLED_APPS += ["accounts.apps.AxesConfig"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a refusal into the 429 page
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "accounts.throttling.ThrottlingHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not a failure
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.username_of"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_VERBOSE = False
+# Proxies in front of the portal that append the client's address to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0)
+LOGIN_DELAY_AFTER = env.int("LOGIN_DELAY_AFTER", default=5)
+LOGIN_DELAY_BASE = env.int("LOGIN_DELAY_BASE", default=1)
+LOGIN_DELAY_MAX = env.int("LOGIN_DELAY_MAX", default=60)
+LOGIN_RECORDS_RETENTION_DAYS = env.int("LOGIN_RECORDS_RETENTION_DAYS", default=90)
 
 # ProConnect (OpenID Connect, mozilla-django-oidc): off until the client and the endpoints
 # are set (docs/deployment.md). PROCONNECT_URL is ProConnect's API base,
@@ -157,7 +183,7 @@ OIDC_CREATE_USER = False  # accounts are opened by invitation only
 OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout
 OIDC_OP_LOGOUT_URL_METHOD = "accounts.proconnect.provider_logout_url"
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "accounts.proconnect.ProConnectBackend"]
+AUTHENTICATION_BACKENDS += ["accounts.proconnect.ProConnectBackend"]  # after axes and ModelBackend
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

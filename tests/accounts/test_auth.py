@@ -1,4 +1,4 @@
-"""Logging in and out, throttling, password reset and change, the "mon compte" page."""
+"""Logging in and out (throttling: test_throttling.py), password reset and change, the "mon compte" page."""
 
 import re
 
@@ -9,7 +9,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
-from accounts.models import LoginFailure
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN_URL = reverse("accounts:login")
@@ -94,34 +93,6 @@ def test_inactive_account_cannot_log_in(client, user):
     response = login_post(client, user.email, PASSWORD)
     assert response.status_code == 200
     assert logged_in_user_id(client) is None
-
-
-def test_login_is_throttled_after_repeated_failures(client, user, settings):
-    settings.LOGIN_MAX_FAILURES = 3
-    for _ in range(3):
-        assert "incorrect" in login_post(client, user.email, "mauvais").content.decode()
-    # Even the right password is refused now, with a message that says why.
-    response = login_post(client, user.email, PASSWORD)
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Trop de tentatives de connexion échouées : réessayez dans quelques minutes." in content
-    assert logged_in_user_id(client) is None
-    # Changing the case of the address does not get around it.
-    login_post(client, user.email.upper(), PASSWORD)
-    assert logged_in_user_id(client) is None
-
-
-def test_throttling_is_per_address_and_ends_with_the_window(client, user, settings):
-    settings.LOGIN_MAX_FAILURES = 2
-    other = UserFactory(email="autre@example.org")
-    for _ in range(2):
-        login_post(client, user.email, "mauvais")
-    assert login_post(client, other.email, PASSWORD).status_code == 302
-    client.post(reverse("accounts:logout"))
-    # Old failures (outside the window) no longer count.
-    LoginFailure.objects.update(created_at="2000-01-01T00:00:00Z")
-    assert login_post(client, user.email, PASSWORD).status_code == 302
-    assert logged_in_user_id(client) == str(user.pk)
 
 
 # --- Logout -------------------------------------------------------------------------------

@@ -46,3 +46,21 @@ def test_coordinator_signs_in_and_opens_the_cite(page, live_server, world, brows
     csp_violations = [message for message in browser_log.console if "Content Security Policy" in message]
     assert csp_violations == []
     assert browser_log.errors == []
+
+
+def test_repeated_wrong_passwords_are_refused_in_french_on_the_login_page(page, live_server, world, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    page.goto(live_server.url + reverse("accounts:login"))
+    for _ in range(2):
+        page.get_by_label("Adresse électronique").fill(world.a.coordinator.email)
+        page.get_by_label("Mot de passe").fill("mauvais mot de passe")
+        page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_have_text("Connexion au portail")
+    expect(page.locator("main")).to_contain_text(
+        "Trop de tentatives de connexion échouées depuis votre adresse : réessayez dans 15 minutes"
+    )
+    expect(page.get_by_label("Adresse électronique")).to_have_value(world.a.coordinator.email)
+    page.get_by_label("Mot de passe").fill(world.password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("main")).to_contain_text("Trop de tentatives de connexion échouées")
+    assert page.url == live_server.url + reverse("accounts:login")
