@@ -98,6 +98,10 @@ class ThrottlingHandler(AxesDatabaseHandler):
             return  # not a password attempt: see is_locked
         super().user_login_failed(sender, credentials, request, **kwargs)
 
+    def user_logged_in(self, sender, request, user, **kwargs):
+        if request is not None:  # a login outside any request records nothing
+            super().user_logged_in(sender, request, user, **kwargs)
+
     def pair_wait(self, request, credentials):
         lasts = [qs.aggregate(last=Max("attempt_time"))["last"] for qs in self.get_user_attempts(request, credentials)]
         last = max((moment for moment in lasts if moment), default=timezone.now())
