@@ -90,8 +90,9 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(role=Role.PARTNER, is_referent=True, is_active=True)
 
     def visible_to(self, user):
-        """A user's own memberships and those of the organisations they belong to; admins
-        see all. (A cité's team is listed by the cité's members page, not fetched here.)"""
+        """A user's own memberships, the members of their organisations and of the
+        organisations working in the cités they read; admins see all. (A cité's team is
+        listed by the cité's members page, not fetched here.)"""
         from .scope import Scope
 
         scope = Scope.for_user(user)
@@ -99,7 +100,10 @@ class MembershipQuerySet(models.QuerySet):
             return self
         if not scope.is_authenticated:
             return self.none()
-        return self.filter(Q(user=user) | Q(organisation_id__in=scope.organisations))
+        # The organisation model is a string reference: reach its links without importing it.
+        links = self.model._meta.get_field("organisation").related_model.cites.through
+        in_cites = links.objects.filter(scope.cite_filter("cite__")).values("organisation_id")
+        return self.filter(Q(user=user) | Q(organisation_id__in=scope.organisations) | Q(organisation_id__in=in_cites))
 
 
 class Membership(models.Model):

@@ -41,7 +41,10 @@ def first_member_refusal(scope, organisation, *, ignore_invitation=None):
     """
     cite_ids = set(organisation.cites.values_list("pk", flat=True))
     if not cite_ids or not cite_ids <= scope.coordinator_cites:
-        return "Cette organisation intervient hors de vos cités : seule l'administration nationale invite son premier membre."
+        return (
+            "Cette organisation intervient hors de vos cités : "
+            "seule l'administration nationale invite son premier membre."
+        )
     if Membership.objects.active().filter(role=Role.PARTNER, organisation=organisation).exists():
         return "Cette organisation a déjà des membres : seuls ses référents en invitent de nouveaux."
     pending = Invitation.objects.pending().filter(role=Role.PARTNER, organisation=organisation)
@@ -168,8 +171,7 @@ def accept_invitation(invitation, *, full_name, password):
 
 # --- An organisation's members (its référents decide) ------------------------------------
 LAST_REFERENT = (
-    "L'organisation doit garder au moins un référent tant qu'elle a des membres : "
-    "désignez d'abord un autre référent."
+    "L'organisation doit garder au moins un référent tant qu'elle a des membres : désignez d'abord un autre référent."
 )
 
 
