@@ -279,6 +279,8 @@ def test_an_organisation_keeps_a_referent_while_it_has_members(world, login, ref
 
 
 def test_members_are_listed_with_their_referents(world, login, referent):
+    content = login(referent).get(reverse("accounts:my_account")).content.decode()
+    assert members_url(world.a.organisation) in content and "(référent)" in content
     content = login(world.a.coordinator).get(members_url(world.a.organisation)).content.decode()
     assert referent.email in content and "Référent" in content and "Inviter un membre" not in content
     content = login(world.a.coordinator).get(reverse("cites:members", args=[world.a.cite.pk])).content.decode()

@@ -70,9 +70,7 @@ def test_the_coordinator_of_the_call_cannot_see_or_decide_a_request_for_an_organ
 
     listing = login(world.a.coordinator).get(reverse("actions:join_requests"))
     assert listing.status_code == 200 and "Camille Complice" not in listing.content.decode()
-    for user in (world.a.coordinator, world.a.pilot, world.b.coordinator, world.b.partner):
-        for decision in ("accepter", "refuser"):
-            assert login(user).post(decide_url(join_request, decision)).status_code == 404, user
+    assert login(world.a.coordinator).post(decide_url(join_request)).status_code == 404
     assert_unchanged(join_request, organisation, [world.b.cite])
     # Nor can the coordinator of A then reach or edit the organisation, or invite into it.
     coordinator = login(world.a.coordinator)
@@ -84,6 +82,24 @@ def test_the_coordinator_of_the_call_cannot_see_or_decide_a_request_for_an_organ
     assert response.status_code == 404
     organisation.refresh_from_db()
     assert organisation.name == "Association B" and organisation.address == ""
+
+
+@pytest.mark.parametrize("decision", ["accepter", "refuser"])
+@pytest.mark.parametrize("who", ["a.coordinator", "a.pilot", "a.prefecture", "a.partner", "b.coordinator", "b.partner"])
+def test_the_decide_url_changes_nothing_for_anyone_but_referents_and_admin(
+    client, login, world, call_of_a, who, decision, django_capture_on_commit_callbacks
+):
+    """Both a request for an organisation of cité B and one for an organisation of cité A
+    itself (the call's cité): its coordinator decides neither."""
+    side, role = who.split(".")
+    user = getattr(getattr(world, side), role)
+    for organisation, cites in ((world.b.organisation, [world.b.cite]), (world.a.organisation, [world.a.cite])):
+        join_request = sign_up_with_siret(client, call_of_a, organisation.siret, django_capture_on_commit_callbacks)
+        assert login(user).post(decide_url(join_request, decision)).status_code == 404
+        assert_unchanged(join_request, organisation, cites)
+        join_request.user.delete()
+    # An unknown decision is refused before anything is read.
+    assert login(user).post(reverse("actions:join_request_decide", args=[1, "valider"])).status_code == 403
 
 
 def test_without_referent_only_the_national_administration_decides(
