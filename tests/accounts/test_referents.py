@@ -16,7 +16,8 @@ from django.utils.html import escape
 from accounts import services
 from accounts.models import Invitation, Membership, Role, User
 from core.permissions import NotAllowed
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.querycount import assert_same_query_count, one_by_one
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Cevennes-et-Gardon-2026"
@@ -285,6 +286,20 @@ def test_members_are_listed_with_their_referents(world, login, referent):
     assert referent.email in content and "Référent" in content and "Inviter un membre" not in content
     content = login(world.a.coordinator).get(reverse("cites:members", args=[world.a.cite.pk])).content.decode()
     assert referent.email in content and "Référent" in content
+
+
+def test_the_members_page_runs_as_many_queries_with_3_and_15_members(world, login, referent):
+    organisation = world.a.organisation
+
+    def build(i):
+        user = UserFactory(email=f"membre{i:02d}@example.org", full_name=f"Membre {i:02d}")
+        Membership.objects.create(user=user, role=Role.PARTNER, organisation=organisation, is_referent=i % 2 == 0)
+        Invitation.create_with_token(
+            email=f"invite{i:02d}@example.org", role=Role.PARTNER, organisation=organisation, invited_by=referent
+        )
+        return f"Membre {i:02d}"
+
+    assert_same_query_count(login(referent), members_url(organisation), one_by_one(build))
 
 
 # --- (4) the organisation's edit page -------------------------------------------------------
