@@ -35,8 +35,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "cite", "departement", "organisation", "is_active"]
-    list_filter = ["role", "is_active", "departement"]
+    list_display = ["user", "role", "cite", "departement", "organisation", "is_referent", "is_active"]
+    list_filter = ["role", "is_referent", "is_active", "departement"]
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user", "cite", "organisation"]
     list_select_related = ["user", "cite", "organisation"]
@@ -44,7 +44,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "role", "cite", "organisation", "expires_at", "accepted_at"]
+    list_display = ["email", "role", "cite", "organisation", "is_referent", "expires_at", "accepted_at"]
     list_filter = ["role"]
     search_fields = ["email"]
     readonly_fields = ["token_hash", "accepted_at", "accepted_by", "invited_by"]

@@ -86,12 +86,34 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def referents(self):
+        return self.filter(role=Role.PARTNER, is_referent=True, is_active=True)
+
+    def visible_to(self, user):
+        """A user's own memberships, the members of their organisations and of the
+        organisations working in the cités they read; admins see all. (A cité's team is
+        listed by the cité's members page, not fetched here.)"""
+        from .scope import Scope
+
+        scope = Scope.for_user(user)
+        if scope.is_admin:
+            return self
+        if not scope.is_authenticated:
+            return self.none()
+        # The organisation model is a string reference: reach its links without importing it.
+        links = self.model._meta.get_field("organisation").related_model.cites.through
+        in_cites = links.objects.filter(scope.cite_filter("cite__")).values("organisation_id")
+        return self.filter(Q(user=user) | Q(organisation_id__in=scope.organisations) | Q(organisation_id__in=in_cites))
+
 
 class Membership(models.Model):
     """A role held by a user, on a cité, a département or an organisation.
 
     coordinator and pilot apply to a cité, prefecture to a département, partner to an
-    organisation (the *porteur de projet*).
+    organisation (the *porteur de projet*). A partner may be a *référent* of their
+    organisation: référents add and remove its members and decide requests to join it;
+    access to an organisation is granted only by its référents or the national
+    administration, never by a cité's coordinator.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="utilisateur")
@@ -107,6 +129,11 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
         verbose_name="organisation",
+    )
+    is_referent = models.BooleanField(
+        "référent de l'organisation",
+        default=False,
+        help_text="Ajoute et retire les membres de l'organisation et décide des demandes de rattachement.",
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -132,6 +159,11 @@ class Membership(models.Model):
                     | Q(role="partner", cite__isnull=True, organisation__isnull=False, departement="")
                 ),
                 violation_error_message="Le rattachement ne correspond pas au rôle choisi.",
+            ),
+            models.CheckConstraint(
+                name="membership_referent_is_partner",
+                condition=Q(is_referent=False) | Q(role="partner"),
+                violation_error_message="Seul un partenaire peut être référent de son organisation.",
             ),
         ]
 
@@ -165,6 +197,7 @@ class Invitation(models.Model):
         related_name="invitations",
         verbose_name="organisation",
     )
+    is_referent = models.BooleanField("référent de l'organisation", default=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="invité par"

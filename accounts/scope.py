@@ -26,6 +26,7 @@ class Scope:
     pilot_cites: frozenset = field(default_factory=frozenset)
     departements: frozenset = field(default_factory=frozenset)
     organisations: frozenset = field(default_factory=frozenset)
+    referent_organisations: frozenset = field(default_factory=frozenset)
 
     @classmethod
     def for_user(cls, user):
@@ -35,11 +36,11 @@ class Scope:
         cached = getattr(user, "_portail_scope", None)
         if cached is not None:
             return cached
-        coordinator, pilot, departements, organisations = set(), set(), set(), set()
+        coordinator, pilot, departements, organisations, referent = set(), set(), set(), set(), set()
         rows = Membership.objects.filter(user=user, is_active=True).values_list(
-            "role", "cite_id", "departement", "organisation_id"
+            "role", "cite_id", "departement", "organisation_id", "is_referent"
         )
-        for role, cite_id, departement, organisation_id in rows:
+        for role, cite_id, departement, organisation_id, is_referent in rows:
             if role == Role.COORDINATOR:
                 coordinator.add(cite_id)
             elif role == Role.PILOT:
@@ -48,6 +49,8 @@ class Scope:
                 departements.add(departement)
             elif role == Role.PARTNER:
                 organisations.add(organisation_id)
+                if is_referent:
+                    referent.add(organisation_id)
         scope = cls(
             is_authenticated=True,
             is_admin=user.is_superuser,
@@ -55,6 +58,7 @@ class Scope:
             pilot_cites=frozenset(pilot),
             departements=frozenset(departements),
             organisations=frozenset(organisations),
+            referent_organisations=frozenset(referent),
         )
         user._portail_scope = scope
         return scope
@@ -107,6 +111,12 @@ class Scope:
         if cite.departement in self.departements:
             roles.add(Role.PREFECTURE)
         return roles
+
+    # --- decisions on one organisation ------------------------------------------------
+    def can_manage_members(self, organisation_id):
+        """Who adds and removes an organisation's members: its référents and the national
+        administration, never a cité's coordinator (access is granted by whoever holds it)."""
+        return self.is_admin or organisation_id in self.referent_organisations
 
     def cite_filter(self, prefix=""):
         """Q selecting the cités this scope reads; ``prefix`` is the path to the cité

@@ -3,10 +3,15 @@
 1. The visitor gives an e-mail address; a signed, time-limited link is mailed to it
    (``TimestampSigner``: nothing is stored before the address is proven).
 2. The link opens the account form: name, password and the organisation's SIRET.
-   - A SIRET already known: a :class:`JoinRequest` that a coordinator of the cité
-     approves, which creates the partner membership.
-   - A new SIRET: the organisation is created with the partner as member, and a request
-     to validate it; the partner drafts at once but cannot submit before approval.
+   - A SIRET already known: a :class:`JoinRequest` that a référent of the organisation
+     approves (the national administration when it has none), which creates the partner
+     membership. A cité's coordinator never decides it: granting access to an
+     organisation is the decision of someone who already holds it.
+   - A new SIRET: the organisation is created in the call's cité with the partner as its
+     first member and référent, and a request that the cité's coordination validates;
+     the partner drafts at once but cannot submit before approval.
+
+Approving never links the organisation to a cité: the links are set when it is created.
 """
 
 from datetime import timedelta
@@ -63,7 +68,7 @@ def sign_up_partner(*, email, full_name, password, siret, organisation_name, org
             organisation.full_clean()
             organisation.save()
             organisation.cites.add(call.cite)
-            Membership.objects.create(user=user, role=Role.PARTNER, organisation=organisation)
+            Membership.objects.create(user=user, role=Role.PARTNER, organisation=organisation, is_referent=True)
         request = JoinRequest.objects.create(
             user=user, organisation=organisation, cite=call.cite, creates_organisation=creates_organisation
         )
@@ -74,11 +79,18 @@ def sign_up_partner(*, email, full_name, password, siret, organisation_name, org
 
 
 def decide(join_request, *, by, approve):
-    """Approve (membership created, organisation validated) or refuse a pending request."""
+    """Approve (membership created, organisation validated) or refuse a pending request.
+
+    Who decides is :meth:`JoinRequestQuerySet.managed_by`: a référent of the organisation
+    (or the national administration) for a known organisation, the cité's coordination
+    for a new one. The organisation's cités are left as they are.
+    """
     with transaction.atomic():
         locked = JoinRequest.objects.managed_by(by).select_for_update().filter(pk=join_request.pk).first()
         if locked is None:
-            raise SignupError("Seule la coordination de la cité décide de cette demande.")
+            raise SignupError(
+                "Seuls les référents de l'organisation (ou l'administration nationale) décident de cette demande."
+            )
         if locked.status != JoinRequest.Status.PENDING:
             raise SignupError("Cette demande a déjà été traitée.")
         locked.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED
@@ -96,7 +108,6 @@ def decide(join_request, *, by, approve):
             if not membership.is_active:
                 membership.is_active = True
                 membership.save(update_fields=["is_active", "updated_at"])
-            locked.organisation.cites.add(locked.cite)
     return locked
 
 

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, User
 
 from .models import Action, Message, Transition
 
@@ -93,13 +93,16 @@ def send_join_request_notification(join_request_id):
     request = JoinRequest.objects.select_related("user", "organisation", "cite").filter(pk=join_request_id).first()
     if request is None:
         return 0
-    recipients = sorted(
-        set(
-            Membership.objects.active()
-            .filter(role=Role.COORDINATOR, cite_id=request.cite_id, user__is_active=True)
-            .values_list("user__email", flat=True)
-        )
-    )
+    if request.creates_organisation:
+        # A new organisation: the coordination of the call's cité validates it.
+        deciders = Membership.objects.active().filter(role=Role.COORDINATOR, cite_id=request.cite_id)
+    else:
+        # A known organisation: its référents decide, the national administration when it has none.
+        deciders = Membership.objects.referents().filter(organisation_id=request.organisation_id)
+    emails = deciders.filter(user__is_active=True).values_list("user__email", flat=True)
+    if not request.creates_organisation and not emails.exists():
+        emails = User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
+    recipients = sorted(set(emails))
     context = {"request": request, "url": settings.SITE_URL + reverse("actions:join_requests")}
     subject = " ".join(render_to_string("emails/action_join_request_subject.txt", context).split())
     body = render_to_string("emails/action_join_request_body.txt", context)

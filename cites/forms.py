@@ -3,6 +3,8 @@ from django.core.validators import MaxLengthValidator
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Role
+from accounts.scope import Scope
+from accounts.services import SELF_INVITATION
 from core import uploads
 from core.formatting import format_euros
 from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
@@ -354,6 +356,10 @@ class CommitmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
 
 
 class InvitationForm(CrispyFormMixin, DsfrBaseForm):
+    """A cité's coordination invites its team, and the first member of an organisation of
+    the cité that has none yet (who becomes its référent). An organisation's other members
+    are invited by its référents (:class:`OrganisationMemberInvitationForm`)."""
+
     submit_label = "Envoyer l'invitation"
 
     email = forms.EmailField(label="Adresse électronique")
@@ -367,17 +373,55 @@ class InvitationForm(CrispyFormMixin, DsfrBaseForm):
         ],
     )
     organisation = forms.ModelChoiceField(
-        label="Organisation (pour un partenaire)", queryset=Organisation.objects.none(), required=False
+        label="Organisation (pour un partenaire)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="Seulement une organisation de la cité qui n'a encore aucun membre : la personne invitée en "
+        "devient référente et invite ensuite les autres membres.",
     )
 
-    def __init__(self, *args, cite, **kwargs):
+    def __init__(self, *args, cite, by, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = cite.organisations.all()
+        self.by = by
+        scope = Scope.for_user(by)
+        organisations = cite.organisations.order_by("name")
+        if not scope.is_admin:
+            organisations = organisations.open_to_first_member(scope.coordinator_cites)
+        self.fields["organisation"].queryset = organisations
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("email") and cleaned["email"] == self.by.email.lower():
+            self.add_error("email", SELF_INVITATION)
         if cleaned.get("role") == Role.PARTNER and not cleaned.get("organisation"):
             self.add_error("organisation", "Choisissez l'organisation du partenaire invité.")
         if cleaned.get("role") != Role.PARTNER:
             cleaned["organisation"] = None
         return cleaned
+
+
+class OrganisationMemberInvitationForm(CrispyFormMixin, DsfrBaseForm):
+    """A référent invites a member of their organisation."""
+
+    submit_label = "Envoyer l'invitation"
+
+    email = forms.EmailField(label="Adresse électronique")
+    full_name = forms.CharField(label="Nom complet", max_length=200, required=False)
+    is_referent = forms.BooleanField(
+        label="Référent de l'organisation",
+        required=False,
+        help_text="Un référent ajoute et retire les membres et décide des demandes de rattachement.",
+    )
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by = by
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if email == self.by.email.lower():
+            raise forms.ValidationError(SELF_INVITATION)
+        return email

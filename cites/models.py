@@ -2,12 +2,13 @@
 
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from accounts.departements import DEPARTEMENT_CHOICES, departement_name, region_of
+from accounts.models import Invitation, Membership, Role
 from accounts.scope import Scope
 from core.models import TimeStamped
 
@@ -59,6 +60,16 @@ class OrganisationQuerySet(models.QuerySet):
 
     def funders(self):
         return self.filter(is_funder=True)
+
+    def open_to_first_member(self, cite_ids):
+        """Organisations whose first member a coordinator of ``cite_ids`` may invite: they
+        work in those cités only and have no member and no pending invitation yet."""
+        outside = Organisation.cites.through.objects.filter(organisation_id=OuterRef("pk")).exclude(
+            cite_id__in=cite_ids
+        )
+        members = Membership.objects.active().filter(role=Role.PARTNER, organisation_id=OuterRef("pk"))
+        pending = Invitation.objects.pending().filter(role=Role.PARTNER, organisation_id=OuterRef("pk"))
+        return self.filter(~Exists(outside), ~Exists(members), ~Exists(pending))
 
 
 # --- Reference data ----------------------------------------------------------------------

@@ -27,3 +27,10 @@ def can_edit_organisation(user, organisation, organisation_cite_ids):
 def can_create_organisation(user):
     scope = Scope.for_user(user)
     return scope.is_admin or bool(scope.coordinator_cites)
+
+
+@refusal("Seuls les référents de l'organisation (ou l'administration nationale) gèrent ses membres.")
+def can_manage_members(user, membership_or_organisation):
+    """Its référents and the national administration; never a cité's coordinator."""
+    organisation_id = getattr(membership_or_organisation, "organisation_id", membership_or_organisation.pk)
+    return Scope.for_user(user).can_manage_members(organisation_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import members as member_views
 
 app_name = "cites"
 
@@ -16,12 +17,23 @@ urlpatterns = [
     path("<int:pk>/etablissements/<int:school_pk>/modifier/", views.school_update, name="school_update"),
     path("<int:pk>/axes/ajouter/", views.axis_edit, name="axis_create"),
     path("<int:pk>/axes/<int:axis_pk>/modifier/", views.axis_edit, name="axis_update"),
-    path("<int:pk>/membres/", views.members, name="members"),
+    path("<int:pk>/membres/", member_views.members, name="members"),
     path("<int:pk>/conventions/nouvelle/", views.convention_create, name="convention_create"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/nouvelle/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/modifier/", views.organisation_update, name="organisation_update"),
+    path("organisations/<int:pk>/membres/", member_views.organisation_members, name="organisation_members"),
+    path(
+        "organisations/<int:pk>/membres/<int:membership_pk>/retirer/",
+        member_views.member_remove,
+        name="organisation_member_remove",
+    ),
+    path(
+        "organisations/<int:pk>/membres/<int:membership_pk>/referent/<slug:choice>/",
+        member_views.member_set_referent,
+        name="organisation_member_referent",
+    ),
     path("conventions/", views.convention_list, name="convention_list"),
     path("conventions/<int:pk>/", views.convention_detail, name="convention_detail"),
     path("conventions/<int:pk>/modifier/", views.convention_update, name="convention_update"),

@@ -57,7 +57,8 @@ def set_times(obj, created_at, updated_at=None):
 
 
 def load_partner_accounts(tally):
-    """One partner account per demo association without one (authors of the timelines)."""
+    """One partner account per demo association without one (authors of the timelines),
+    référent of its organisation."""
     for email, full_name, job_title, organisation_name in data.PARTNER_ACCOUNTS:
         user = loader.upsert_user(tally, email, full_name=full_name, job_title=job_title, is_active=True)
         loader.upsert(
@@ -71,6 +72,7 @@ def load_partner_accounts(tally):
                 "organisation": loader.organisation(organisation_name),
             },
             is_active=True,
+            is_referent=True,
         )
 
 

@@ -270,7 +270,9 @@ def load_accounts(tally):
             is_active=True,
         )
         for role, target in spec["memberships"]:
-            upsert(tally, Membership, {"user": user, "role": role, **membership_target(role, target)}, is_active=True)
+            # A demo organisation's partner is its référent: the one who adds its other members.
+            lookup = {"user": user, "role": role, **membership_target(role, target)}
+            upsert(tally, Membership, lookup, is_active=True, is_referent=role == Role.PARTNER)
 
 
 STEPS = [load_territories, load_cites, load_organisations, load_conventions, load_accounts]

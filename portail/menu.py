@@ -27,6 +27,8 @@ def navigation(request):
             ("cites:organisation_list", "Mon organisation"),
             ("financements:index", "Financements"),
         ]
+    if scope.referent_organisations or scope.coordinator_cites or scope.is_admin:
+        items.append(("actions:join_requests", "Demandes de rattachement"))
     if scope.departements or scope.is_admin:
         items.append(("pilotage:dashboard_prefecture", "Comparer les cités"))
     if scope.is_admin:

@@ -148,3 +148,8 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.COORDINATOR
     cite = factory.SubFactory(CiteFactory)
+
+    class Params:
+        # A member of an organisation; ``referent`` adds and removes its members.
+        partner = factory.Trait(role=Role.PARTNER, cite=None, organisation=factory.SubFactory(OrganisationFactory))
+        referent = factory.Trait(partner=True, is_referent=True)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VIEW_MODULES = sorted(
     [
         ROOT / "accounts" / "views.py",
-        ROOT / "cites" / "views.py",
+        *(ROOT / "cites" / "views").glob("*.py"),
         *(ROOT / "actions" / "views").glob("*.py"),
         *(ROOT / "financements" / "views").glob("*.py"),
         *(ROOT / "pilotage" / "views").glob("*.py"),
@@ -63,8 +63,14 @@ def _offences(path):
 
 def test_the_view_modules_are_found():
     names = {path.relative_to(ROOT).as_posix() for path in VIEW_MODULES}
-    assert {"cites/views.py", "financements/views/lines.py", "pilotage/dashboards/cite.py"} <= names
+    assert {
+        "cites/views/__init__.py",
+        "cites/views/members.py",
+        "financements/views/lines.py",
+        "pilotage/dashboards/cite.py",
+    } <= names
     assert not (ROOT / "financements" / "views.py").exists()
+    assert not (ROOT / "cites" / "views.py").exists()
     assert not (ROOT / "pilotage" / "dashboards.py").exists()
 
 

@@ -1,13 +1,16 @@
 """A partner who signed up from a call asks to act for an organisation (by SIRET).
 
-For an organisation already known, a coordinator of the cité approves the request, which
-creates the partner membership. For a new SIRET, the organisation is created with the
-partner as its member at once, and the request validates it: until then, the partner
-can draft but not submit.
+For an organisation already known, a référent of the organisation approves the request
+(the national administration when it has none), which creates the partner membership; a
+cité's coordinator never does. For a new SIRET, the organisation is created with the
+partner as its member (and référent) at once, and the request, decided by the
+coordination of the call's cité, validates it: until then, the partner can draft but not
+submit.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from accounts.scope import Scope
 from cites.models import Cite, Organisation
@@ -16,11 +19,16 @@ from core.models import TimeStamped, done_by
 
 class JoinRequestQuerySet(models.QuerySet):
     def managed_by(self, user):
-        """Requests the user may decide: coordinators of the cité, and admins."""
+        """Requests the user may decide: to join a known organisation, its référents; to
+        validate an organisation created by the sign-up, the coordination of the call's
+        cité; admins, both."""
         scope = Scope.for_user(user)
         if scope.is_admin:
             return self
-        return self.filter(scope.managed_cite_filter("cite__"))
+        decided = Q(creates_organisation=False, organisation_id__in=scope.referent_organisations)
+        if scope.coordinator_cites:
+            decided |= Q(creates_organisation=True, cite_id__in=scope.coordinator_cites)
+        return self.filter(decided)
 
     def visible_to(self, user):
         """A join request is read only by those who decide it."""

@@ -1,4 +1,6 @@
-"""Partner sign-up from a call page, and the coordination's decisions on join requests."""
+"""Partner sign-up from a call page, and the decisions on join requests: a référent of the
+organisation (or the national administration) for a known organisation, the coordination
+of the call's cité for a new one."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,12 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import staff_only
 from accounts.models import User
 from accounts.scope import get_visible_or_404
 from actions import signup, signup_forms
 from actions.models import Call, JoinRequest
-from cites.models import Cite
 from core.permissions import ensure_allowed
 from core.views import form_page
 
@@ -110,8 +110,8 @@ def signup_confirm(request, token):
             messages.success(
                 request,
                 f"Votre compte est créé. « {join_request.organisation.name} » est déjà connue du portail : votre "
-                "demande de rattachement est transmise à la coordination de la cité, qui vous donnera accès à ses "
-                "actions.",
+                "demande de rattachement est transmise à ses référents (à l'administration nationale si elle n'en a "
+                "pas), qui vous donneront accès à ses actions.",
             )
             return redirect(call)
     return form_page(
@@ -126,11 +126,11 @@ def signup_confirm(request, token):
     )
 
 
-@staff_only
 def join_request_list(request):
+    scope = request.scope
     ensure_allowed(
-        request.scope.is_admin or Cite.objects.managed_by(request.user).exists(),
-        "Seule la coordination d'une cité traite les demandes de rattachement.",
+        scope.is_admin or scope.coordinator_cites or scope.referent_organisations,
+        "Seuls les référents d'une organisation et la coordination d'une cité traitent les demandes de rattachement.",
     )
     requests = JoinRequest.objects.managed_by(request.user).select_related("user", "organisation", "cite", "decided_by")
     return render(

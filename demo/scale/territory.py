@@ -118,7 +118,7 @@ def build_accounts(c):
         users += [coordinator, partner]
         memberships += [
             Membership(user=coordinator, role=Role.COORDINATOR, cite=cite),
-            Membership(user=partner, role=Role.PARTNER, organisation=orgs[1]),
+            Membership(user=partner, role=Role.PARTNER, organisation=orgs[1], is_referent=True),
         ]
         if cite.departement not in c.gen.prefectures:
             c.gen.prefectures.add(cite.departement)

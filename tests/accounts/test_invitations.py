@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from accounts.models import Invitation, Membership, Role, User
 from accounts.services import invite
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
 NEW_PASSWORD = "Cevennes-et-Gardon-2026"
 USED_OR_EXPIRED = "Ce lien d'invitation a déjà été utilisé ou a expiré. Demandez une nouvelle invitation."
@@ -163,6 +163,9 @@ def test_an_outsider_coordinator_gets_404_on_the_members_page(world, login, meth
 
 
 def test_a_partner_invitation_needs_an_organisation_of_the_cite(world, login, django_capture_on_commit_callbacks):
+    """Only the first member of an organisation of the cité without members (see
+    test_referents.py for the other refusals)."""
+    memberless = OrganisationFactory(name="Centre social sans membre", cites=[world.a.cite])
     client = login(world.a.coordinator)
     url = reverse("cites:members", args=[world.a.cite.pk])
     response = client.post(url, {"email": "p@example.org", "role": Role.PARTNER})
@@ -172,11 +175,12 @@ def test_a_partner_invitation_needs_an_organisation_of_the_cite(world, login, dj
     )
     assert response.status_code == 200 and not Invitation.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"email": "p@example.org", "role": Role.PARTNER, "organisation": world.a.organisation.pk})
+        client.post(url, {"email": "p@example.org", "role": Role.PARTNER, "organisation": memberless.pk})
     client.logout()
     accept(client, invitation_path(mail.outbox[0]))
     membership = Membership.objects.get(user__email="p@example.org")
-    assert (membership.role, membership.organisation, membership.cite) == (Role.PARTNER, world.a.organisation, None)
+    assert (membership.role, membership.organisation, membership.cite) == (Role.PARTNER, memberless, None)
+    assert membership.is_referent
 
 
 # --- An invitation for someone who already has an account ----------------------------------

@@ -216,11 +216,12 @@ def test_one_membership_query_per_request(login, world, url_name):
     )
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    # The scope query reads exactly these four columns of the user's memberships.
+    # The scope query reads exactly these five columns of the user's memberships.
     signature = (
         'SELECT "accounts_membership"."role" AS "role", "accounts_membership"."cite_id" AS "cite_id", '
         '"accounts_membership"."departement" AS "departement", '
-        '"accounts_membership"."organisation_id" AS "organisation_id" FROM "accounts_membership" WHERE'
+        '"accounts_membership"."organisation_id" AS "organisation_id", '
+        '"accounts_membership"."is_referent" AS "is_referent" FROM "accounts_membership" WHERE'
     )
     scope_queries = [q["sql"] for q in queries if q["sql"].startswith(signature)]
     assert len(scope_queries) == 1, scope_queries

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from accounts.models import Membership, Role
 from actions.models import Action, BudgetLine, Call, Indicator, Message, Opinion, Transition
 from actions.services import TRANSITIONS
 
@@ -117,3 +118,10 @@ def test_reported_and_closed_actions_have_a_complete_bilan():
         assert bilan.beneficiaries_total() > 0
     assert BudgetLine.objects.filter(variance_explanation__gt="").exists()
     assert not Action.objects.filter(status=Action.Status.IN_PROGRESS, bilan__isnull=False).exists()
+
+
+def test_every_demo_organisation_with_members_has_a_referent():
+    load_demo()
+    with_members = set(Membership.objects.active().filter(role=Role.PARTNER).values_list("organisation_id", flat=True))
+    with_referent = set(Membership.objects.referents().values_list("organisation_id", flat=True))
+    assert with_members and with_members == with_referent

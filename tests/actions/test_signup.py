@@ -113,7 +113,9 @@ def test_new_siret_creates_the_organisation_and_drafts_wait_for_validation(
     organisation = Organisation.objects.get(siret=NEW_SIRET)
     assert organisation.name == "Association Les Jardins du Gardon"
     assert list(organisation.cites.all()) == [world.a.cite]
-    assert Membership.objects.filter(user=user, role=Role.PARTNER, organisation=organisation, is_active=True).exists()
+    assert Membership.objects.filter(
+        user=user, role=Role.PARTNER, organisation=organisation, is_active=True, is_referent=True
+    ).exists()
     join_request = JoinRequest.objects.get()
     assert (join_request.user, join_request.creates_organisation, join_request.status) == (user, True, "pending")
     assert [email.to for email in mail.outbox] == [[world.a.coordinator.email]]
@@ -154,15 +156,21 @@ def test_known_siret_makes_a_join_request_without_access(client, login, world, c
 
     refuse = reverse("actions:join_request_decide", args=[join_request.pk, "refuser"])
     accept = reverse("actions:join_request_decide", args=[join_request.pk, "accepter"])
+    # a member who is not référent, the pilot and the coordinator do not decide
     assert login(world.a.partner).get(reverse("actions:join_requests")).status_code == 403
     assert login(world.a.pilot).get(reverse("actions:join_requests")).status_code == 403
     assert login(world.a.pilot).post(accept).status_code == 404
-    assert login(world.a.coordinator).post(accept).status_code == 302
+    assert login(world.a.coordinator).post(accept).status_code == 404
+    assert not Membership.objects.filter(user=user).exists()
+    # the organisation's référent does
+    Membership.objects.filter(user=world.a.partner).update(is_referent=True)
+    assert login(world.a.partner).post(accept).status_code == 302
     membership = Membership.objects.get(user=user)
     assert (membership.role, membership.organisation) == (Role.PARTNER, world.a.organisation)
+    assert not membership.is_referent
     assert login(user).get(action.get_absolute_url()).status_code == 200
     # a decided request cannot be decided again
-    response = login(world.a.coordinator).post(refuse, follow=True)
+    response = login(world.a.partner).post(refuse, follow=True)
     assert "Cette demande a déjà été traitée." in response.content.decode()
     assert Membership.objects.filter(user=user).count() == 1
 
@@ -170,7 +178,7 @@ def test_known_siret_makes_a_join_request_without_access(client, login, world, c
 def test_a_refused_request_gives_no_access(client, login, world, call):
     client.post(confirm_url(call, "refus@example.org"), account_data(siret=world.a.organisation.siret))
     join_request = JoinRequest.objects.get()
-    login(world.a.coordinator).post(reverse("actions:join_request_decide", args=[join_request.pk, "refuser"]))
+    login(world.admin).post(reverse("actions:join_request_decide", args=[join_request.pk, "refuser"]))
     join_request.refresh_from_db()
     assert join_request.status == "rejected"
     assert not Membership.objects.filter(user__email="refus@example.org").exists()

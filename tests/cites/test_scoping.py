@@ -47,6 +47,18 @@ URLS = [
     ("organisation_create", lambda o: {}, "org_create"),
     ("organisation_detail", lambda o: {"pk": o.organisation.pk}, "org_read"),
     ("organisation_update", lambda o: {"pk": o.organisation.pk}, "org_edit"),
+    ("organisation_members", lambda o: {"pk": o.organisation.pk}, "org_read"),
+    # POST only (tests/accounts/test_referents.py has their POST matrix)
+    (
+        "organisation_member_remove",
+        lambda o: {"pk": o.organisation.pk, "membership_pk": o.organisation.memberships.get().pk},
+        "post_only",
+    ),
+    (
+        "organisation_member_referent",
+        lambda o: {"pk": o.organisation.pk, "membership_pk": o.organisation.memberships.get().pk, "choice": "oui"},
+        "post_only",
+    ),
     ("convention_list", lambda o: {}, "list"),
     ("convention_detail", lambda o: {"pk": o.convention.pk}, "read"),
     ("convention_update", lambda o: {"pk": o.convention.pk}, "edit"),
@@ -64,6 +76,8 @@ OUTSIDERS = ("outsider_coordinator", "outsider_pilot", "outsider_prefecture")
 def _expected(kind, role):
     if role == "anonymous":
         return 302
+    if kind == "post_only":
+        return 405
     if role == "admin":
         return 200
     table = {

@@ -1,4 +1,5 @@
-"""Cité management pages: profile, perimeter, axes, organisations, conventions, members.
+"""Cité management pages: profile, perimeter, axes, organisations, conventions; members
+and invitations in :mod:`.members`.
 
 Every object comes from :func:`accounts.scope.get_visible_or_404` (404 outside the scope,
 403 for a read-only role).
@@ -14,17 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_only
-from accounts.models import Invitation, Membership
 from accounts.scope import get_visible_or_404
-from accounts.services import invite
+from cites import filters, forms, permissions
+from cites.models import Amendment, Cite, Convention, ConventionCommitment, LocalAxis, Organisation, School
 from core.files import private_file_response
 from core.lists import filtered_page
 from core.models import MONEY_FIELD
 from core.permissions import ensure_allowed
 from core.views import form_page, saved_form_page
-
-from . import filters, forms, permissions
-from .models import Amendment, Cite, Convention, ConventionCommitment, LocalAxis, Organisation, School
 
 PAGE_SIZE = 25
 
@@ -173,57 +171,6 @@ def axis_edit(request, pk, axis_pk=None):
     form = forms.LocalAxisForm(request.POST or None, instance=axis, cite=cite)
     title = "Modifier l'axe local" if axis_pk else "Ajouter un axe local"
     return _cite_form_page(request, cite, form, "L'axe local a été enregistré.", title)
-
-
-# --- Members and invitations -------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
-def members(request, pk):
-    cite = get_visible_or_404(request, Cite, pk=pk)
-    can_manage = permissions.can_manage_cite(request.user, cite)
-    form = forms.InvitationForm(request.POST or None, cite=cite)
-    if request.method == "POST":
-        ensure_allowed(can_manage, "Seule la coordination de la cité invite de nouveaux membres.")
-        if form.is_valid():
-            data = form.cleaned_data
-            invitation = invite(
-                email=data["email"],
-                full_name=data["full_name"],
-                role=data["role"],
-                cite=None if data["organisation"] else cite,
-                organisation=data["organisation"],
-                by=request.user,
-            )
-            messages.success(request, f"Une invitation a été envoyée à {invitation.email}.")
-            return redirect("cites:members", pk=cite.pk)
-    partner_org_ids = cite.organisations.values("id")
-    memberships = (
-        Membership.objects.active().filter(cite=cite).select_related("user").order_by("role", "user__full_name")
-    )
-    partner_memberships = (
-        Membership.objects.active()
-        .filter(organisation__in=partner_org_ids)
-        .select_related("user", "organisation")
-        .order_by("organisation__name", "user__full_name")
-    )
-    invitations = (
-        (Invitation.objects.filter(cite=cite) | Invitation.objects.filter(organisation__in=partner_org_ids))
-        .select_related("organisation", "invited_by")
-        .order_by("-created_at")[:50]
-    )
-    return render(
-        request,
-        "cites/members.html",
-        {
-            "cite": cite,
-            "can_manage": can_manage,
-            "form": form,
-            "memberships": memberships,
-            "partner_memberships": partner_memberships,
-            "invitations": invitations,
-            "page_title": "Membres et invitations",
-            "breadcrumbs": _cite_crumbs(cite),
-        },
-    )
 
 
 # --- Organisations -----------------------------------------------------------------------
