@@ -18,7 +18,7 @@ def first_member_becomes_referent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_initial'),
+        ('accounts', '0003_delete_loginfailure'),
         ('cites', '0001_initial'),
     ]
 
