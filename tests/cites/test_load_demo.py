@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
+from django.http import HttpRequest
 
 from accounts.models import Membership, Role, User
 from cites.models import Cite, Commune, Convention, ConventionCommitment, Organisation, PriorityArea, School
@@ -131,7 +132,7 @@ def test_convention_figures():
 def test_demo_accounts_log_in_with_the_demo_password():
     load_demo()
     for email in DEMO_EMAILS:
-        assert authenticate(username=email, password=PASSWORD) is not None, email
+        assert authenticate(HttpRequest(), username=email, password=PASSWORD) is not None, email
     admin = User.objects.get(email="admin@example.org")
     assert admin.is_superuser and admin.is_staff
 
@@ -186,7 +187,7 @@ def test_rerun_restores_edited_demo_data():
         "cites.HistoricalConventionCommitment": before["cites.HistoricalConventionCommitment"] + 1,
     }
     assert Cite.objects.get(slug="valenton").name == "Cité éducative de Valenton"
-    assert authenticate(username="troika.ales@example.org", password=PASSWORD) is not None
+    assert authenticate(HttpRequest(), username="troika.ales@example.org", password=PASSWORD) is not None
     total = ConventionCommitment.objects.filter(convention__cite__slug="ales-agglomeration", year=2026).aggregate(
         total=Sum("amount")
     )["total"]
