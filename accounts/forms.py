@@ -120,3 +120,27 @@ class AcceptInvitationForm(CrispyFormMixin, DsfrBaseForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SecondFactorCodeForm(CrispyFormMixin, DsfrBaseForm):
+    """One code field: the 6 digits of the authenticator application (or, where
+    ``allow_recovery``, a recovery code), checked by the view."""
+
+    submit_label = "Valider"
+    code = forms.CharField(
+        label="Code de vérification",
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "size": 12}
+        ),
+    )
+
+    def __init__(self, *args, label=None, help_text=None, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["code"].label = label
+        if help_text:
+            self.fields["code"].help_text = help_text
+        if submit_label:
+            self.submit_label = submit_label
