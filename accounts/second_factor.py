@@ -79,7 +79,7 @@ def qr_code_svg(user, key):
     """An inline SVG QR code of the ``otpauth://`` URL of an (unsaved) device."""
     url = TOTPDevice(user=user, key=key, name=TOTP_NAME).config_url
     return segno.make(url, error="m").svg_inline(
-        scale=5, title="Code QR à scanner avec votre application d'authentification", border=2
+        scale=5, title="Code QR à scanner avec votre application d'authentification", border=2, omitsize=True
     )
 
 

@@ -161,10 +161,7 @@ def second_factor_verify(request):
         if second_factor.is_required(request):
             return redirect(_with_next("accounts:second_factor_setup", request))
         return redirect(_next_url(request))
-    form = forms.SecondFactorCodeForm(
-        request.POST or None,
-        help_text="Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours.",
-    )
+    form = forms.SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, throttled = second_factor.verify(request.user, form.cleaned_data["code"])
         if device is not None:
@@ -191,12 +188,7 @@ def second_factor_setup(request):
             return redirect("accounts:my_account")
         return redirect(_with_next("accounts:second_factor", request))
     key = second_factor.pending_key(request.session)
-    form = forms.SecondFactorCodeForm(
-        request.POST or None,
-        label="Code à 6 chiffres",
-        help_text="Le code affiché par votre application après l'ajout du compte.",
-        submit_label="Activer la double authentification",
-    )
+    form = forms.EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, codes = second_factor.confirm_enrolment(
             request.user, key, second_factor.normalise_code(form.cleaned_data["code"])
@@ -222,11 +214,7 @@ def second_factor_recovery_codes(request):
     """New recovery codes (the old ones stop working), after a fresh code of the application."""
     if not second_factor.is_enrolled(request.user):
         return redirect("accounts:second_factor_setup")
-    form = forms.SecondFactorCodeForm(
-        request.POST or None,
-        help_text="Les 6 chiffres affichés maintenant par votre application d'authentification.",
-        submit_label="Générer de nouveaux codes",
-    )
+    form = forms.FreshCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device, throttled = second_factor.verify(request.user, form.cleaned_data["code"], allow_recovery=False)
         if device is not None:
