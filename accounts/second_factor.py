@@ -16,7 +16,7 @@ from binascii import unhexlify
 
 import segno
 from django.db import transaction
-from django_otp import DEVICE_ID_SESSION_KEY, verify_token
+from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -113,8 +113,10 @@ def regenerate_recovery_codes(user):
     with transaction.atomic():
         device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
         device.token_set.all().delete()
-        codes = {_random_recovery_code() for _ in range(RECOVERY_CODE_COUNT * 2)}
-        codes = sorted(codes)[:RECOVERY_CODE_COUNT]
+        codes = set()
+        while len(codes) < RECOVERY_CODE_COUNT:
+            codes.add(_random_recovery_code())
+        codes = sorted(codes)  # easier to tick off on paper; the set is drawn uniformly
         StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
         StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     return [format_recovery_code(code) for code in codes]
@@ -156,7 +158,3 @@ def reset(user):
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-
-
-def forget_verification(session):
-    session.pop(DEVICE_ID_SESSION_KEY, None)
