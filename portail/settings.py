@@ -139,6 +139,7 @@ MIDDLEWARE.insert(_after, "django_otp.middleware.OTPMiddleware")
 _after = MIDDLEWARE.index("accounts.middleware.ContentSecurityPolicyMiddleware") + 1
 MIDDLEWARE.insert(_after, "accounts.middleware.SecondFactorMiddleware")
 OTP_TOTP_ISSUER = "Portail Cité éducative"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a secret or a recovery code
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"

@@ -70,6 +70,8 @@ def test_staff_logging_in_with_a_password_must_enrol_before_any_page(client, wor
     assert client.get(VERIFY).url == SETUP  # nothing to verify yet
     assert client.get(SETUP).status_code == 200
     assert client.get(reverse("healthcheck")).status_code == 200
+    for path in ("/static/css/absent.css", "/media-non-servi/absent.pdf"):
+        assert client.get(path).status_code == 404  # not redirected: files are exempt
     log_out(client)
     assert client.get(HOME).url.startswith(reverse("accounts:login"))
 
@@ -297,3 +299,17 @@ def test_the_admin_requires_a_verified_session(client, world):
     assert client.get("/admin/").url == f"{VERIFY}?{urlencode({'next': '/admin/'})}"
     client.post(VERIFY, {"code": current_code(enrolled_device(admin))})
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_shows_no_secret_and_no_recovery_code(login, world):
+    device = enrolled_device(world.a.coordinator)
+    second_factor.regenerate_recovery_codes(world.a.coordinator)
+    admin = login(world.admin)
+    for name in ("admin:otp_totp_totpdevice_config", "admin:otp_totp_totpdevice_qrcode"):
+        assert admin.get(reverse(name, args=[device.pk])).status_code == 403
+        assert admin.get(reverse(name, args=[device.pk + 1000])).status_code == 403  # never a 500
+    page = admin.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert device.key not in page
+    static = world.a.coordinator.staticdevice_set.get()
+    page = admin.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk])).content.decode()
+    assert not any(token.token in page for token in static.token_set.all())
