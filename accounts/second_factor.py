@@ -35,12 +35,8 @@ def is_staff(user, scope):
     return user.is_staff or user.is_superuser or scope.is_staff_of_some_cite
 
 
-def totp_device(user):
-    """The user's confirmed authenticator device, or ``None`` (not enrolled)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-
-
 def is_enrolled(user):
+    """Has the user a confirmed authenticator application (recovery codes alone do not count)?"""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
