@@ -1,9 +1,10 @@
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import second_factor
 from .forms import AdminLoginForm
 from .models import Invitation, Membership, User
 
@@ -24,6 +25,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     list_filter = ["is_active", "is_superuser", "memberships__role"]
     inlines = [MembershipInline]
+    actions = ["reset_second_factor"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["full_name", "job_title", "phone"]}),
@@ -31,6 +33,20 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+    @admin.action(description="Réinitialiser la double authentification", permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        """Delete the devices and recovery codes: the user enrols again at their next login
+        (their open sessions lose their verification at the next request)."""
+        users = list(queryset)
+        for user in users:
+            second_factor.reset(user)
+        self.message_user(
+            request,
+            f"Double authentification réinitialisée pour {len(users)} utilisateur{'s' if len(users) > 1 else ''} : "
+            "nouvelle activation à la prochaine connexion.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Membership)

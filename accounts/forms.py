@@ -140,3 +140,41 @@ class AcceptInvitationForm(CrispyFormMixin, DsfrBaseForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def one_time_code_field(label, help_text):
+    """A code typed from a phone: digits keyboard, the browser's one-time-code autofill."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "size": 12}
+        ),
+    )
+
+
+class SecondFactorCodeForm(CrispyFormMixin, DsfrBaseForm):
+    """The code of the authenticator application, or a recovery code (checked by the view)."""
+
+    submit_label = "Valider"
+    code = one_time_code_field(
+        "Code de vérification",
+        "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours.",
+    )
+
+
+class EnrolmentCodeForm(CrispyFormMixin, DsfrBaseForm):
+    """The first code of the application, which proves it holds the secret."""
+
+    submit_label = "Activer la double authentification"
+    code = one_time_code_field("Code à 6 chiffres", "Le code affiché par votre application après l'ajout du compte.")
+
+
+class FreshCodeForm(CrispyFormMixin, DsfrBaseForm):
+    """A code of the application (not a recovery code) before a sensitive change."""
+
+    submit_label = "Générer de nouveaux codes"
+    code = one_time_code_field(
+        "Code de vérification", "Les 6 chiffres affichés maintenant par votre application d'authentification."
+    )

@@ -35,5 +35,12 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("double-authentification/", views.second_factor_verify, name="second_factor"),
+    path("double-authentification/activation/", views.second_factor_setup, name="second_factor_setup"),
+    path(
+        "double-authentification/codes-de-secours/",
+        views.second_factor_recovery_codes,
+        name="second_factor_recovery_codes",
+    ),
     path("invitation/<str:token>/", views.accept_invitation, name="invitation_accept"),
 ]

@@ -187,6 +187,18 @@ AUTHENTICATION_BACKENDS += ["accounts.proconnect.ProConnectBackend"]  # after ax
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# --- Second factor (django-otp) -------------------------------------------------------
+# TOTP for staff who log in with a password, recovery codes, optional for partners
+# (accounts/second_factor.py). OTPMiddleware must come right after AuthenticationMiddleware;
+# SecondFactorMiddleware fails closed on every page but the exempt ones.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_after = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE.insert(_after, "django_otp.middleware.OTPMiddleware")
+_after = MIDDLEWARE.index("accounts.middleware.ContentSecurityPolicyMiddleware") + 1
+MIDDLEWARE.insert(_after, "accounts.middleware.SecondFactorMiddleware")
+OTP_TOTP_ISSUER = "Portail Cité éducative"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a secret or a recovery code
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

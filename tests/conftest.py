@@ -20,6 +20,7 @@ from django.template import base as template_base
 from accounts.models import Membership, Role
 from portail.celery import app as celery_app
 from tests.factories import PASSWORD, CiteFactory, OrganisationFactory, UserFactory
+from tests.otp import force_login_verified
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -164,11 +165,11 @@ def world(db):
 
 @pytest.fixture
 def login(client):
-    """``login(user)`` → the test client logged in as that user."""
+    """``login(user)`` → the test client logged in as that user, second factor given (a
+    real confirmed TOTP device verified the session, see tests/otp.py)."""
 
     def _login(user):
-        client.force_login(user)
-        return client
+        return force_login_verified(client, user)
 
     return _login
 

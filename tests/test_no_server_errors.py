@@ -29,6 +29,7 @@ from accounts.models import User
 from cites.models import Cite, Convention
 from demo.data.cites import ACCOUNTS
 from financements.exports import TABLES
+from tests.otp import verify_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
@@ -169,6 +170,7 @@ def test_no_page_of_any_demo_account_answers_5xx():
         # django-axes checks every authentication against the request it comes with
         assert client.login(request=HttpRequest(), email=email, password=PASSWORD), email
         user = User.objects.get(email=email)
+        verify_session(client, user)  # the second factor, as staff give it after the password
         cites = list(Cite.objects.visible_to(user).order_by("pk"))
         started = time.monotonic()
         seen, failures = crawl(client, ["/", *year_urls(cites)])

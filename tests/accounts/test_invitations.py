@@ -3,6 +3,7 @@
 import re
 import time
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -14,6 +15,7 @@ from django.utils.html import escape
 from accounts.models import Invitation, Membership, Role, User
 from accounts.services import invite
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.otp import current_code, enrolled_device, verify_session
 
 NEW_PASSWORD = "Cevennes-et-Gardon-2026"
 USED_OR_EXPIRED = "Ce lien d'invitation a déjà été utilisé ou a expiré. Demandez une nouvelle invitation."
@@ -83,7 +85,11 @@ def test_setting_a_password_creates_the_account_with_its_role_and_logs_in(client
     assert user.full_name == "Nadia Pilote" and user.check_password(NEW_PASSWORD)
     assert list(user.memberships.values_list("role", "cite")) == [(Role.PILOT, world.a.cite.pk)]
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert client.get(reverse("cites:cite_detail", args=[world.a.cite.pk])).status_code == 200
+    cite_page = reverse("cites:cite_detail", args=[world.a.cite.pk])
+    # A pilot is staff: before any page, they enrol their second factor.
+    assert client.get(cite_page).url.startswith(reverse("accounts:second_factor_setup"))
+    verify_session(client, user)
+    assert client.get(cite_page).status_code == 200
     invitation = Invitation.objects.get()
     assert invitation.accepted_by == user and invitation.accepted_at is not None
 
@@ -218,10 +224,15 @@ def test_another_logged_in_account_cannot_accept_it(login, world, existing_invit
 
 
 def test_the_invited_account_accepts_after_logging_in(client, world, existing_invited):
+    device = enrolled_device(world.b.pilot)
     response = client.post(
         reverse("accounts:login"), {"username": world.b.pilot.email, "password": PASSWORD, "next": existing_invited}
     )
     assert response.url == existing_invited
+    # A pilot gives the second factor first, and comes back to the invitation.
+    verification = client.get(existing_invited).url
+    assert verification == f"{reverse('accounts:second_factor')}?{urlencode({'next': existing_invited})}"
+    assert client.post(verification, {"code": current_code(device)}).url == existing_invited
     content = client.get(existing_invited).content.decode()
     assert "Accepter ce rôle" in content
     response = client.post(existing_invited)

@@ -27,6 +27,7 @@ from cites.models import (
 )
 from tests.cites.conftest import PDF_BYTES, ROLES
 from tests.factories import ConventionFactory, valid_siret, valid_uai
+from tests.otp import force_login_verified
 
 # (url name, kwargs from the objs fixture, kind)
 URLS = [
@@ -109,7 +110,7 @@ def _body(response):
 def _client_for(client, world, role):
     user = ROLES[role](world)
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return client
 
 
@@ -147,7 +148,7 @@ def test_lists_show_nothing_of_cite_a_to_outsiders_and_partner(client, world, ob
 
 def test_lists_show_cite_a_to_its_read_only_roles(client, world, objs):
     for user in (world.a.pilot, world.a.prefecture):
-        client.force_login(user)
+        force_login_verified(client, user)
         assert objs.cite.name in client.get(reverse("cites:cite_list")).content.decode()
         assert objs.convention.title in client.get(reverse("cites:convention_list")).content.decode()
         assert objs.funder.name in client.get(reverse("cites:organisation_list")).content.decode()
@@ -293,7 +294,7 @@ def _convention_post(convention, upload):
 
 
 def test_signed_pdf_uploaded_by_coordinator_is_served_only_within_scope(client, world, bare_convention):
-    client.force_login(world.a.coordinator)
+    force_login_verified(client, world.a.coordinator)
     upload = SimpleUploadedFile("convention-signee.pdf", PDF_BYTES, content_type="application/pdf")
     response = client.post(
         reverse("cites:convention_update", args=[bare_convention.pk]), _convention_post(bare_convention, upload)
@@ -303,7 +304,7 @@ def test_signed_pdf_uploaded_by_coordinator_is_served_only_within_scope(client, 
     assert bare_convention.document
 
     url = reverse("cites:convention_document", args=[bare_convention.pk])
-    client.force_login(world.a.pilot)
+    force_login_verified(client, world.a.pilot)
     detail = client.get(bare_convention.get_absolute_url()).content.decode()
     assert url in detail and "Télécharger la convention (PDF)" in detail
     response = client.get(url)
@@ -313,12 +314,12 @@ def test_signed_pdf_uploaded_by_coordinator_is_served_only_within_scope(client, 
     assert _body(response) == PDF_BYTES
 
     for outsider in (world.b.coordinator, world.b.prefecture):
-        client.force_login(outsider)
+        force_login_verified(client, outsider)
         response = client.get(url)
         assert response.status_code == 404
         assert PDF_BYTES[:8] not in _body(response)
 
-    client.force_login(world.a.partner)
+    force_login_verified(client, world.a.partner)
     response = client.get(url)
     assert response.status_code in (403, 404)
     assert PDF_BYTES[:8] not in _body(response)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 from actions.models import Action
 from cites.models import Cite
+from tests.otp import force_login_verified
 
 from .expected import by_cite, cite_figures
 
@@ -24,7 +25,7 @@ def _years():
 
 
 def test_cite_dashboards_on_the_demo(client, demo):
-    client.force_login(User.objects.get(email="admin@example.org"))
+    force_login_verified(client, User.objects.get(email="admin@example.org"))
     checked = 0
     for cite in Cite.objects.all():
         for year in _years():
@@ -47,7 +48,7 @@ def test_cite_dashboards_on_the_demo(client, demo):
 
 def test_prefecture_and_national_on_the_demo(client, demo):
     gard = User.objects.get(email="prefecture.gard@example.org")
-    client.force_login(gard)
+    force_login_verified(client, gard)
     for year in _years():
         rows = client.get(reverse("pilotage:dashboard_prefecture"), {"annee": year}).context["rows"]
         expected = by_cite(Cite.objects.filter(departement="30"), year)
@@ -55,7 +56,7 @@ def test_prefecture_and_national_on_the_demo(client, demo):
         for row in rows:
             for field in ("envelope", "decided", "paid", "actions", "programmed", "bilans", "reports", "last_copil"):
                 assert row[field] == expected[row["cite_id"]][field], field
-    client.force_login(User.objects.get(email="admin@example.org"))
+    force_login_verified(client, User.objects.get(email="admin@example.org"))
     for year in _years():
         total = client.get(reverse("pilotage:dashboard_national"), {"annee": year}).context["total"]
         expected = by_cite(Cite.objects.all(), year).values()

@@ -16,6 +16,7 @@ from cites.models import Cite
 from core.formatting import format_euros
 from financements.models import Envelope, FundingLine, Payment
 from pilotage.models import AgendaItem, Meeting, ProgrammingDecision
+from tests.otp import force_login_verified
 
 from .expected import DECIDED
 
@@ -104,10 +105,10 @@ def test_same_seed_same_rows():
 def test_dashboards_read_the_seeded_data(client):
     _seed("--actions-per-year", "20")
     assert Payment.objects.exists() and BeneficiaryCount.objects.filter(bilan__submitted_at__isnull=False).exists()
-    client.force_login(User.objects.get(email="coordination.sc0001@scale.example.org"))
+    force_login_verified(client, User.objects.get(email="coordination.sc0001@scale.example.org"))
     response = client.get(reverse("home"))
     assert response.status_code == 200 and response.context["by_status"]["total"] > 0
-    client.force_login(User.objects.get(email="admin@scale.example.org"))
+    force_login_verified(client, User.objects.get(email="admin@scale.example.org"))
     assert client.get(reverse("pilotage:dashboard_national")).context["total"]["cites"] == 2
 
 

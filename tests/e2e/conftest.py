@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.otp import enrolled_device, owes_second_factor, pass_second_factor_in_browser
 
 
 @pytest.fixture
@@ -20,14 +21,26 @@ def browser_log(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """``sign_in(user)`` fills and submits the DSFR login form and waits for the home page."""
+    """``sign_in(user)`` fills and submits the DSFR login form, then, for staff, types the
+    code of their authenticator (a device enrolled beforehand with a known key) into the
+    second-factor page, and waits for the home page."""
 
     def _sign_in(user, password=PASSWORD):
-        page.goto(live_server.url + reverse("accounts:login"))
-        page.get_by_label("Adresse électronique").fill(user.email)
-        page.get_by_label("Mot de passe").fill(password)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url(live_server.url + reverse("home"))
+        log_in(page, live_server.url, user, password)
         return page
 
     return _sign_in
+
+
+def log_in(page, base_url, user, password=PASSWORD):
+    """The password form, then the real second-factor step when the user owes it."""
+    owes = owes_second_factor(user)
+    if owes:
+        enrolled_device(user)
+    page.goto(base_url + reverse("accounts:login"))
+    page.get_by_label("Adresse électronique").fill(user.email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    if owes:
+        pass_second_factor_in_browser(page, user)
+    page.wait_for_url(base_url + reverse("home"))

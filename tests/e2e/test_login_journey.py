@@ -6,17 +6,21 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.otp import enrolled_device, pass_second_factor_in_browser
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_coordinator_signs_in_and_opens_the_cite(page, live_server, world, browser_log):
     coordinator, cite = world.a.coordinator, world.a.cite
+    enrolled_device(coordinator)
 
     page.goto(live_server.url + reverse("accounts:login"))
     expect(page.locator("h1")).to_have_text("Connexion au portail")
     page.get_by_label("Adresse électronique").fill(coordinator.email)
     page.get_by_label("Mot de passe").fill(world.password)
     page.get_by_role("button", name="Se connecter").click()
+    pass_second_factor_in_browser(page, coordinator)
 
     page.wait_for_url(live_server.url + reverse("home"))
     expect(page.locator("h1")).to_contain_text("Bonjour")

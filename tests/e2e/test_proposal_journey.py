@@ -11,9 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, User
 from actions.models import Action, Attachment, JoinRequest, Opinion
 from tests.actions.factories import CallFactory, funder
+from tests.e2e.conftest import log_in
 from tests.factories import valid_siret
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,11 +29,8 @@ def _alerts(page):
 
 
 def _log_in(page, url, email, password):
-    page.goto(url + reverse("accounts:login"))
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(url + reverse("home"))
+    # Staff also type the code of their authenticator (the real second-factor step).
+    log_in(page, url, User.objects.get(email=email), password)
 
 
 def _transition(page, name, comment=""):

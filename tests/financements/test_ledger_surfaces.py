@@ -24,6 +24,7 @@ from financements.models import Envelope, FundingLine, Payment
 from pilotage.models import Meeting, Report
 from pilotage.pdf import render_pdf
 from pilotage.reports import BUILDERS
+from tests.otp import force_login_verified
 
 D = Decimal
 ZERO = D("0.00")
@@ -128,7 +129,7 @@ def cite_years():
 # --- Pages -------------------------------------------------------------------------------
 def check_pages(client, demo):
     admin = User.objects.get(email="admin@example.org")
-    client.force_login(admin)
+    force_login_verified(client, admin)
     checked = 0
     for cite, year in cite_years():
         expected = auditor(cite, year)
@@ -155,7 +156,7 @@ def check_pages(client, demo):
         for name in ("envelope", "decided", "paid", "to_recover"):
             assert total[name] == sum((figures[name] for figures in expected), ZERO), (year, name)
 
-    client.force_login(User.objects.get(email="prefecture.gard@example.org"))
+    force_login_verified(client, User.objects.get(email="prefecture.gard@example.org"))
     expected = auditor(demo, 2026)
     row = next(
         row
@@ -171,7 +172,7 @@ def check_pages(client, demo):
 
 def check_partner(client, demo):
     partner = User.objects.get(email="partenaire.ales@example.org")
-    client.force_login(partner)
+    force_login_verified(client, partner)
     rows = client.get(reverse("pilotage:dashboard_partner")).context["rows"]
     expected = {}
     for cite, year in cite_years():
@@ -185,7 +186,7 @@ def check_partner(client, demo):
 
 
 def check_xlsx(client, demo):
-    client.force_login(User.objects.get(email="coordination.ales@example.org"))
+    force_login_verified(client, User.objects.get(email="coordination.ales@example.org"))
     response = client.get(reverse("financements:export_xlsx", args=[demo.pk, 2026]))
     sheet = list(openpyxl.load_workbook(io.BytesIO(response.content))["Enveloppes"].iter_rows(values_only=True))
     header, total = sheet[0], sheet[-1]
@@ -324,7 +325,8 @@ def test_on_seed_scale_data_every_surface_shows_the_auditors_figures(client):
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
-    client.force_login(User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("n@x.fr", "x"))
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("n@x.fr", "x")
+    force_login_verified(client, admin)
     years = sorted(set(Action.objects.values_list("year", flat=True)))
     checked = 0
     for year in years:
