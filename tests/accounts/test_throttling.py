@@ -29,6 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import throttling
 from accounts.models import User
 from tests.factories import PASSWORD, UserFactory
+from tests.otp import force_login_verified
 
 LOGIN_URL = reverse("accounts:login")
 ADMIN_LOGIN_URL = reverse("admin:login")
@@ -158,7 +159,7 @@ def test_the_admin_unlocks_from_the_attempts_page(user, world):
     for _ in range(3):
         attempt(HOME, "mauvais")
     admin = Client()
-    admin.force_login(world.admin)
+    force_login_verified(admin, world.admin)
     changelist = reverse("admin:axes_accessattempt_changelist")
     page = admin.get(changelist).content.decode()
     assert "Tentatives de connexion" in page and "Bloqué (compte et adresse)" in page
