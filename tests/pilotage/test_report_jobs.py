@@ -146,6 +146,9 @@ def test_the_third_interrupted_run_fails_the_report_with_a_french_reason(
             report.refresh_from_db()
             # A worker takes the message the report records, then dies mid-render.
             assert jobs.claim(report.pk, report.task_id).attempts == attempt
+            if attempt == 2:
+                row = login(world.a.coordinator).get(reverse("pilotage:report_status", args=[report.pk]))
+                assert "Nouvelle tentative (2 sur 3) après une interruption." in row.content.decode()
             make_stale(report)
             counts = jobs.sweep()
             assert counts["requeued" if attempt < 3 else "failed"] == 1
@@ -182,6 +185,15 @@ def test_the_soft_time_limit_queues_the_report_again_for_the_sweep(world, monkey
     assert jobs.sweep(now=later())["dispatched"] == 1
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and report.attempts == 2
+
+
+def test_smtp_down_the_report_is_done_all_the_same(world, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    with django_capture_on_commit_callbacks(execute=True):
+        report = request_report(Report.Kind.EVALUATION, world.a.cite, 2026, world.a.coordinator)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE, report.error
 
 
 # --- Cancel ------------------------------------------------------------------------------
