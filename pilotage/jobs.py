@@ -6,9 +6,11 @@ States: ``queued`` → ``running`` → ``done`` or ``failed``; a queued report m
 - A request is committed first, then handed to the broker (:func:`dispatch`). When the
   broker is unreachable the report simply stays queued with no ``dispatched_at``: the
   user is answered all the same.
-- Only the message whose task id the report records may run it (:func:`claim`), and every
-  write of a run is conditional on that id: a late, redelivered or duplicated message
-  never produces a report twice, nor overwrites a newer run.
+- A queued report is taken by the first message that arrives (:func:`claim`), and it
+  records that message's task id; a running report is taken again only by the same
+  message (a Celery retry, or a redelivery after its worker died), and every write of a
+  run is conditional on that id. So duplicated or late messages do nothing, and a run
+  the sweep gave up on (its worker presumed dead) never overwrites the newer one.
 - The sweep (:func:`sweep`, every minute from Celery beat) sends again what the broker
   never received (or lost), and reclaims the reports of dead workers: running with no
   heartbeat (``updated_at``) for longer than the hard time limit plus a margin. The third
@@ -76,11 +78,13 @@ def dispatch(report_id):
 
 def claim(report_id, task_id, new_attempt=True):
     """Mark the report running for the run of ``task_id`` and return it; None when it is
-    not this run's to do (done, failed, cancelled, or taken over by another message).
-    ``task_id`` empty: a direct call (demo data, a shell), which takes whatever is left
-    to do. ``new_attempt`` false: a Celery retry of the same run (not counted)."""
+    not this run's to do (done, failed, cancelled, or running under another message).
+    Any message takes a queued report: after a backlog longer than ``LOST_AFTER`` the
+    sweep's newer message must not starve it. ``task_id`` empty: a direct call (demo
+    data, a shell), which takes whatever is left to do. ``new_attempt`` false: a Celery
+    retry of the same run (not counted)."""
     if task_id:
-        mine = Q(status=Status.QUEUED, task_id__in=("", task_id)) | Q(status=Status.RUNNING, task_id=task_id)
+        mine = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, task_id=task_id)
     else:
         mine = Q(status__in=(Status.QUEUED, Status.RUNNING))
     now = timezone.now()

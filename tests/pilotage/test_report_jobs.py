@@ -126,14 +126,32 @@ def test_a_dead_workers_report_is_reclaimed_by_the_sweep_and_produced(world, act
     assert report.file.name == produced and report.attempts == 2
 
 
-def test_only_the_message_the_report_records_runs_it(world):
-    report = Report.objects.create(
-        kind=Report.Kind.EVALUATION, cite=world.a.cite, year=2026, task_id="sent-by-the-sweep"
-    )
-    assert tasks.generate_report.apply((report.pk,), task_id="sent-before").get() == Report.Status.QUEUED
+def test_a_run_given_up_on_neither_runs_again_nor_overwrites_the_newer_run(world, action):
+    """A worker presumed dead (silent past the stall limit) that was only slow: its writes
+    go nowhere once the sweep handed the report to another message."""
+    report = Report.objects.create(kind=Report.Kind.ACTION_SHEET, cite=world.a.cite, year=2026, action=action)
+    assert jobs.claim(report.pk, "slow-run") is not None
+    make_stale(report)
+    assert jobs.sweep()["dispatched"] == 1  # produced again under a new message (eager)
     report.refresh_from_db()
-    assert (report.status, report.attempts) == (Report.Status.QUEUED, 0)
-    assert tasks.generate_report.apply((report.pk,), task_id="sent-by-the-sweep").get() == Report.Status.DONE
+    assert report.status == Report.Status.DONE and report.task_id != "slow-run"
+    assert jobs.heartbeat(report.pk, "slow-run", 90) == 0
+    assert jobs.finish(report.pk, "slow-run", size=1, page_count=1) is False
+    assert jobs.claim(report.pk, "slow-run") is None
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE and report.size > 1
+
+
+def test_a_running_report_is_taken_again_only_by_its_own_message(world):
+    report = Report.objects.create(kind=Report.Kind.EVALUATION, cite=world.a.cite, year=2026)
+    assert jobs.claim(report.pk, "first") is not None
+    assert tasks.generate_report.apply((report.pk,), task_id="duplicate").get() == Report.Status.RUNNING
+    report.refresh_from_db()
+    assert (report.status, report.task_id, report.attempts) == (Report.Status.RUNNING, "first", 1)
+    # The same message redelivered (its worker died): a new attempt, produced.
+    assert tasks.generate_report.apply((report.pk,), task_id="first").get() == Report.Status.DONE
+    report.refresh_from_db()
+    assert report.attempts == 2
 
 
 def test_the_third_interrupted_run_fails_the_report_with_a_french_reason(
