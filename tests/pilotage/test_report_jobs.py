@@ -279,13 +279,16 @@ def test_time_limits_sit_under_the_visibility_timeout_and_the_sweep_is_scheduled
 
 # --- Real worker (filesystem queue on SQLite, Redis on PostgreSQL) -------------------------
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_hands_a_dead_workers_report_to_a_real_worker(celery_worker_real, world, action):
-    report = Report.objects.create(
+def test_the_sweep_hands_undispatched_and_dead_workers_reports_to_a_real_worker(celery_worker_real, world, action):
+    stalled = Report.objects.create(
         kind=Report.Kind.ACTION_SHEET, cite=world.a.cite, year=2026, action=action, requested_by=world.a.partner
     )
-    assert jobs.claim(report.pk, "message-of-the-dead-worker") is not None
-    make_stale(report)
-    assert jobs.sweep()["dispatched"] == 1
-    wait_until_finished(report)
-    assert report.status == Report.Status.DONE, report.error
-    assert report.attempts == 2
+    never_sent = Report.objects.create(kind=Report.Kind.EVALUATION, cite=world.a.cite, year=2026)
+    assert jobs.claim(stalled.pk, "message-of-the-dead-worker") is not None
+    make_stale(stalled)
+    counts = jobs.sweep(now=later())
+    assert (counts["requeued"], counts["dispatched"]) == (1, 2)
+    for report, attempts in ((stalled, 2), (never_sent, 1)):
+        wait_until_finished(report)
+        assert report.status == Report.Status.DONE, report.error
+        assert report.attempts == attempts
