@@ -137,6 +137,10 @@ class ReportAdmin(admin.ModelAdmin):
         "requested_by",
         "started_at",
         "finished_at",
+        "dispatched_at",
+        "task_id",
+        "attempts",
+        "cancelled_by",
         "created_at",
         "updated_at",
     ]

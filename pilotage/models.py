@@ -57,6 +57,21 @@ class ReportQuerySet(models.QuerySet):
             condition |= Q(kind=Report.Kind.ACTION_SHEET, action__porteur_id__in=scope.organisations)
         return self.filter(condition)
 
+    def undispatched(self, before):
+        """Queued, requested before ``before``, and never handed to the broker (it was
+        down, or the process died between the commit and the dispatch)."""
+        return self.filter(status=Report.Status.QUEUED, dispatched_at__isnull=True, created_at__lt=before)
+
+    def lost_in_queue(self, before):
+        """Queued, handed to the broker before ``before`` and never picked up: the message
+        was lost (a broker restarted without persistence)."""
+        return self.filter(status=Report.Status.QUEUED, dispatched_at__lt=before)
+
+    def stalled(self, before):
+        """Running, with no sign of life (``updated_at``, the heartbeat) since ``before``:
+        the worker died or was killed at the hard time limit."""
+        return self.filter(status=Report.Status.RUNNING, updated_at__lt=before)
+
 
 # --- Meetings ----------------------------------------------------------------------------
 class Meeting(TimeStamped):
@@ -279,8 +294,10 @@ class Report(TimeStamped):
         RUNNING = "running", "En cours"
         DONE = "done", "Prêt"
         FAILED = "failed", "Échec"
+        CANCELLED = "cancelled", "Annulé"
 
     MEETING_KINDS = (Kind.COPIL_DOSSIER, Kind.COPIL_MINUTES)
+    MAX_ATTEMPTS = 3  # runs started; the third interrupted one fails the report (pilotage.jobs)
 
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     cite = models.ForeignKey(Cite, on_delete=models.CASCADE, related_name="reports", verbose_name="cité")
@@ -301,6 +318,13 @@ class Report(TimeStamped):
     requested_by = done_by("demandé par")
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    # The job's bookkeeping (pilotage.jobs): when the request was last handed to the
+    # broker, under which Celery task id (only that message may run it), and how many
+    # runs have started (a third interrupted run fails the report).
+    dispatched_at = models.DateTimeField("transmis au service de génération le", null=True, blank=True)
+    task_id = models.CharField("identifiant de la tâche", max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    cancelled_by = done_by("annulé par")
 
     objects = ReportQuerySet.as_manager()
 
@@ -321,7 +345,16 @@ class Report(TimeStamped):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def page_url(self):
+        """The page that lists this report (where the user asked for it)."""
+        if self.kind == self.Kind.ACTION_SHEET:
+            return reverse("pilotage:action_sheets", args=[self.action_id])
+        if self.meeting_id:
+            return reverse("pilotage:meeting_detail", args=[self.meeting_id])
+        return reverse("pilotage:report_list", args=[self.cite_id])
 
     @property
     def subject(self):

@@ -38,6 +38,12 @@ def can_generate_action_sheet(user, action):
     return scope.can_manage_cite(action.cite) or action.porteur_id in scope.organisations
 
 
+@refusal("Seuls le demandeur du rapport et la coordination de la cité annulent sa génération.")
+def can_cancel_report(user, report):
+    """Cancelling a queued report: whoever asked for it, or the coordination of its cité."""
+    return report.requested_by_id == user.pk or Scope.for_user(user).can_manage_cite(report.cite)
+
+
 def can_manage_meetings(user, cite):
     return Scope.for_user(user).can_manage_cite(cite)
 

@@ -30,7 +30,7 @@ from core.permissions import NotAllowed
 from financements import services as funding_services
 from financements.models import FundingLine
 
-from . import permissions
+from . import jobs, permissions
 from .models import AgendaItem, Meeting, ProgrammingDecision, Report
 
 
@@ -39,11 +39,15 @@ class DecisionError(OperationRefused):
 
 
 # --- Reports -----------------------------------------------------------------------------
-def request_report(kind, cite, year, by, meeting=None, action=None):
-    """Create a new version of a report (status « en file d'attente ») and queue its
-    generation once the transaction commits. Returns the report at once."""
-    from .tasks import generate_report
+class ReportError(OperationRefused):
+    """The report job could not be changed (no longer queued)."""
 
+
+def request_report(kind, cite, year, by, meeting=None, action=None):
+    """Create a new version of a report (status « en file d'attente ») and hand it to the
+    broker once the transaction commits. Returns the report at once, whatever the
+    broker's state: a request the broker did not get is sent by the sweep
+    (:mod:`pilotage.jobs`)."""
     if kind in Report.MEETING_KINDS and meeting is None:
         raise ValueError("A COPIL report needs its meeting.")
     if kind == Report.Kind.ACTION_SHEET and action is None:
@@ -61,7 +65,22 @@ def request_report(kind, cite, year, by, meeting=None, action=None):
             version=(previous or 0) + 1,
             requested_by=by,
         )
-        transaction.on_commit(lambda: generate_report.delay(report.pk))
+        transaction.on_commit(lambda: jobs.dispatch(report.pk))
+    return report
+
+
+def cancel_report(report, *, by):
+    """Cancel a queued report (its requester or the cité's coordination): no run will
+    produce it. A report already running or finished is refused."""
+    if not permissions.can_cancel_report(by, report):
+        raise NotAllowed(permissions.can_cancel_report.refusal)
+    now = timezone.now()
+    cancelled = Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(
+        status=Report.Status.CANCELLED, cancelled_by=by, finished_at=now, updated_at=now
+    )
+    if not cancelled:
+        raise ReportError("Ce rapport n'est plus en file d'attente : sa génération ne peut plus être annulée.")
+    report.refresh_from_db()
     return report
 
 

@@ -1,22 +1,24 @@
-"""Celery tasks of the steering, taking ids: the PDF reports (one task per report) and
-the decision notices to the porteurs (one task per decided proposal).
+"""Celery tasks of the steering, taking ids: the PDF reports (one task per report), the
+sweep of report jobs, and the decision notices to the porteurs (one task per decided
+proposal).
 
-A report's task is idempotent (a report already done is not generated again), acknowledged
-late (a worker that dies mid-way leaves the message to another one), retried with
+A report's task runs only under the task id its report records (see :mod:`pilotage.jobs`:
+a duplicated or late message does nothing), is acknowledged late (a worker that dies
+mid-way leaves the message to another one), stops at the soft time limit, is retried with
 back-off when the database connection fails, and marks the report ``failed`` with a
-readable French reason for any other error.
+readable French reason for any other error. The requester gets an e-mail when it is ready.
 """
 
 import logging
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, connections
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from actions.models import Action
 from actions.tasks import porteur_emails
@@ -24,6 +26,7 @@ from cites.models import Organisation
 from financements import ledger
 from financements.models import FundingLine
 
+from . import jobs
 from .models import AgendaItem, ProgrammingDecision, Report
 from .pdf import render_pdf
 from .reports import BUILDERS, ReportDataError
@@ -31,10 +34,6 @@ from .reports import BUILDERS, ReportDataError
 logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
-
-
-def _update(report_id, **fields):
-    Report.objects.filter(pk=report_id).update(updated_at=timezone.now(), **fields)
 
 
 def drop_broken_connections():
@@ -47,7 +46,7 @@ def drop_broken_connections():
 
 
 def mark_failed(report_id, reason):
-    _update(report_id, status=Report.Status.FAILED, error=reason, finished_at=timezone.now())
+    return jobs.fail(report_id, reason)
 
 
 class ReportTask(Task):
@@ -65,6 +64,7 @@ class ReportTask(Task):
 
 
 @shared_task(
+    bind=True,
     base=ReportTask,
     acks_late=True,
     autoretry_for=TRANSIENT,
@@ -73,52 +73,69 @@ class ReportTask(Task):
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def generate_report(report_id):
-    """Generate the PDF of report ``report_id``; returns its final status."""
+def generate_report(self, report_id):
+    """Generate the PDF of report ``report_id``; returns its final status (time limits:
+    CELERY_TASK_SOFT_TIME_LIMIT and CELERY_TASK_TIME_LIMIT)."""
     try:
-        return _generate(report_id)
+        return _generate(report_id, self.request.id or "", new_attempt=not self.request.retries)
     except TRANSIENT:
         drop_broken_connections()
         raise  # retried by Celery (autoretry_for)
 
 
-def _generate(report_id):
-    claimed = Report.objects.filter(pk=report_id, status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).update(
-        status=Report.Status.RUNNING, progress=5, started_at=timezone.now(), updated_at=timezone.now()
-    )
-    if not claimed:  # done, failed (a new request makes a new version) or deleted
+@shared_task
+def sweep_reports():
+    """Every minute (CELERY_BEAT_SCHEDULE): see :func:`pilotage.jobs.sweep`."""
+    return jobs.sweep()
+
+
+def _generate(report_id, task_id, new_attempt=True):
+    report = jobs.claim(report_id, task_id, new_attempt)
+    if report is None:  # not this run's: done, failed, cancelled, taken over, or deleted
         return Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
-    report = Report.objects.select_related("cite", "meeting__cite", "action").get(pk=report_id)
     try:
         template_name, context = BUILDERS[report.kind](report)
-        _update(report_id, progress=30)
+        jobs.heartbeat(report_id, task_id, 30)
         pdf, pages = render_pdf(template_name, context)
-        _update(report_id, progress=90)
+        jobs.heartbeat(report_id, task_id, 90)
         report.file.save(report.filename, ContentFile(pdf), save=False)
     except TRANSIENT:
         raise  # not a failure of the report: see generate_report
+    except SoftTimeLimitExceeded:
+        logger.warning("Rapport %s : durée maximale dépassée (tentative %s)", report_id, report.attempts)
+        return jobs.interrupt(report_id, task_id)
     except ReportDataError as error:
-        mark_failed(report_id, str(error))
-        return Report.Status.FAILED
+        return jobs.fail(report_id, str(error), task_id)
     except Exception as error:
         logger.exception("Rapport %s : échec de la génération", report_id)
-        mark_failed(
+        return jobs.fail(
             report_id,
             f"Erreur inattendue pendant la génération du PDF ({error.__class__.__name__} : {error}). "
             "Relancez la génération ; si l'erreur persiste, contactez l'équipe technique.",
+            task_id,
         )
-        return Report.Status.FAILED
-    _update(
-        report_id,
-        status=Report.Status.DONE,
-        progress=100,
-        file=report.file.name,
-        size=len(pdf),
-        page_count=pages,
-        error="",
-        finished_at=timezone.now(),
-    )
+    if not jobs.finish(report_id, task_id, file=report.file.name, size=len(pdf), page_count=pages):
+        report.file.delete(save=False)  # another run took the report over meanwhile
+        return Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
+    if task_id:  # asked through the portal (not demo data): the requester is waiting for it
+        notify_report_ready(report)
     return Report.Status.DONE
+
+
+def notify_report_ready(report):
+    """E-mail the requester that the report is ready (a mail error never fails the report)."""
+    user = report.requested_by
+    if user is None or not user.email:
+        return False
+    context = {"report": report, "user": user, "url": settings.SITE_URL + report.page_url}
+    subject = " ".join(render_to_string("emails/pilotage_report_ready_subject.txt", context).split())
+    body = render_to_string("emails/pilotage_report_ready_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except OSError:  # SMTP errors included
+        logger.exception("Rapport %s : e-mail « rapport prêt » non envoyé", report.pk)
+        return False
+    return True
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

@@ -46,6 +46,7 @@ pilotage_patterns = [
     path("actions/<int:action_pk>/fiche/", views.action_sheets, name="action_sheets"),
     path("actions/<int:action_pk>/programmer/", views.action_programme, name="action_programme"),
     path("rapports/<int:pk>/etat/", views.report_status, name="report_status"),
+    path("rapports/<int:pk>/annuler/", views.report_cancel, name="report_cancel"),
     path("rapports/<int:pk>/telecharger/", views.report_download, name="report_download"),
 ]
 

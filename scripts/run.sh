@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
-.venv/bin/celery -A portail worker --loglevel=INFO --concurrency=1 --pool=solo &
+# prefork (not solo): the time limits and --max-memory-per-child only apply to a pool child.
+.venv/bin/celery -A portail worker --loglevel=INFO --concurrency=1 --max-memory-per-child=600000 &
 worker=$!
 stop() {
   trap - INT TERM EXIT

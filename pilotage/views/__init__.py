@@ -17,7 +17,16 @@ from .meetings import (
     meeting_report,
     meeting_update,
 )
-from .reports import action_sheets, cite_overview, index, report_download, report_generate, report_list, report_status
+from .reports import (
+    action_sheets,
+    cite_overview,
+    index,
+    report_cancel,
+    report_download,
+    report_generate,
+    report_list,
+    report_status,
+)
 
 __all__ = [
     "action_programme",
@@ -36,6 +45,7 @@ __all__ = [
     "meeting_report",
     "meeting_update",
     "meeting_validate",
+    "report_cancel",
     "report_download",
     "report_generate",
     "report_list",

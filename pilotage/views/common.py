@@ -22,7 +22,7 @@ def _crumbs(cite=None, *extra):
 
 
 def _reports(queryset):
-    return queryset.select_related("cite", "meeting", "action", "requested_by")
+    return queryset.select_related("cite", "meeting", "action", "requested_by", "cancelled_by")
 
 
 # --- Meetings ----------------------------------------------------------------------------
@@ -37,5 +37,9 @@ def _meeting_crumbs(meeting):
 def _report_created(request, report, fallback_url):
     if request.htmx:
         return render(request, "pilotage/includes/_report_row.html", {"report": report}, status=201)
-    messages.success(request, "La génération du rapport est lancée : il apparaît ci-dessous dès qu'il est prêt.")
+    messages.success(
+        request,
+        "Votre demande est enregistrée, en file d'attente : le rapport apparaît ci-dessous dès qu'il est prêt, "
+        "et vous recevrez un e-mail.",
+    )
     return redirect(fallback_url)

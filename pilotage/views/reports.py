@@ -1,6 +1,7 @@
 """The steering index and the PDF reports: list, generation, status polling, download,
 and the action sheets (partners reach those of their own actions)."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -138,6 +139,26 @@ def report_status(request, pk):
     """The report's row, polled by htmx until the report is done or failed."""
     report = get_visible_or_404(request, _reports(Report.objects), pk=pk)
     return render(request, "pilotage/includes/_report_row.html", {"report": report})
+
+
+@require_POST
+def report_cancel(request, pk):
+    """Cancel a queued report (the row's button, confirmed in the browser)."""
+    report = get_visible_or_404(request, _reports(Report.objects), pk=pk, allowed=permissions.can_cancel_report)
+    try:
+        services.cancel_report(report, by=request.user)
+    except services.ReportError as error:
+        refused = error.message
+    else:
+        refused = None
+    if request.htmx:  # the row, in its current state (cancelled, or already running)
+        report = get_visible_or_404(request, _reports(Report.objects), pk=pk)
+        return render(request, "pilotage/includes/_report_row.html", {"report": report})
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, "La génération du rapport est annulée : il ne sera pas produit.")
+    return redirect(report.page_url)
 
 
 @require_GET
