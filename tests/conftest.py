@@ -20,6 +20,7 @@ from django.template import base as template_base
 from accounts.models import Membership, Role
 from portail.celery import app as celery_app
 from tests.factories import PASSWORD, CiteFactory, OrganisationFactory, UserFactory
+from tests.s3 import s3_server, s3_storage, s3_unreachable  # noqa: F401 (fixtures: a local S3 server)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
