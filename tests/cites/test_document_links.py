@@ -25,3 +25,13 @@ def test_the_current_document_links_to_the_checked_view(client, world, objs, set
     amendment_form = str(AmendmentForm(instance=objs.amendment)["document"])
     assert reverse("cites:amendment_document", args=[objs.convention.pk, objs.amendment.pk]) in amendment_form
     assert "X-Amz-" not in amendment_form and settings.MEDIA_URL not in amendment_form
+
+
+def test_the_admin_shows_the_stored_name_and_links_no_storage_url(client, world, objs, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings("portail", "http://127.0.0.1:9")}
+    client.force_login(world.admin)
+    response = client.get(reverse("admin:cites_convention_change", args=[objs.convention.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert objs.convention.document.name in page and objs.amendment.document.name in page
+    assert "X-Amz-" not in page and "127.0.0.1:9" not in page
