@@ -3,6 +3,7 @@ through the real view into the bucket, never onto the local disk, and served onl
 through the permission-checked view; a store that is down gives a French 503."""
 
 import pytest
+from django.urls import reverse
 
 from actions.models import Action, Attachment
 from tests.s3 import free_port, s3_storage_settings
@@ -75,3 +76,20 @@ def test_a_download_while_the_store_is_down_answers_a_french_503(login, world, m
     assert response.status_code == 503
     assert "Les documents sont momentanément indisponibles" in response.content.decode()
     assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_while_the_store_is_down_still_deletes_the_row(login, world, make_action, settings):
+    """The file goes after the commit; if the store is down then, the file is left behind
+    (and logged) but the user's deletion stands: no error page for a done deletion."""
+    action = make_action()
+    client = login(world.a.partner)
+    add(client, action, "autre.pdf", PDF_BYTES, kind="autre")
+    attachment = Attachment.objects.get()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage_settings("portail", f"http://127.0.0.1:{free_port()}"),
+    }
+    response = client.post(reverse("actions:attachment_delete", args=[action.pk, attachment.pk]))
+    assert response.status_code == 302
+    assert not Attachment.objects.exists()
