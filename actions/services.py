@@ -442,7 +442,8 @@ def delete_attachment(attachment, *, by):
     refusal = "Seul le porteur de projet modifie sa proposition."
     with _porteur_lock(attachment.action, by=by, editable=_proposal_refusal, refusal=refusal):
         attachment.delete()
-        transaction.on_commit(lambda: attachment.file.delete(save=False))
+        # robust: a file left behind when the storage is down is logged, not an error for the user
+        transaction.on_commit(lambda: attachment.file.delete(save=False), robust=True)
 
 
 def assign_reviewers(action, *, by, reviewers):

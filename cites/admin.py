@@ -69,7 +69,20 @@ class OrganisationAdmin(admin.ModelAdmin):
     filter_horizontal = ["cites"]
 
 
-class AmendmentInline(admin.TabularInline):
+class StoredDocument:
+    """The signed document shown by its stored name, read-only: the admin never links the
+    storage's URL (on S3 a signed URL past the checks); it is downloaded, and replaced,
+    through the convention pages, which check the scope."""
+
+    exclude = ["document"]
+    readonly_fields = ["stored_document"]
+
+    @admin.display(description="document signé (PDF)")
+    def stored_document(self, obj):
+        return obj.document.name or "—"
+
+
+class AmendmentInline(StoredDocument, admin.TabularInline):
     model = Amendment
     extra = 0
 
@@ -87,7 +100,7 @@ class CommitmentInline(admin.TabularInline):
 
 
 @admin.register(Convention)
-class ConventionAdmin(SimpleHistoryAdmin):
+class ConventionAdmin(StoredDocument, SimpleHistoryAdmin):
     list_display = ["title", "cite", "kind", "status", "signed_on", "start_date", "end_date"]
     list_filter = ["kind", "status"]
     search_fields = ["title", "cite__name"]

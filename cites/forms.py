@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 from dsfr.forms import DsfrBaseForm
 
 from accounts.models import Role
@@ -272,6 +273,11 @@ class ConventionForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         fields = ["kind", "title", "status", "signed_on", "start_date", "end_date", "document", "notes"]
         widgets = {"signed_on": DATE_WIDGET, "start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.document:  # the current file, through the checked view
+            self.fields["document"].widget.download_url = reverse("cites:convention_document", args=[self.instance.pk])
+
     def get_layout(self):
         return Layout(
             Row(Column("kind"), Column("status")),
@@ -298,6 +304,12 @@ class AmendmentForm(CrispyFormMixin, forms.ModelForm, DsfrBaseForm):
         model = Amendment
         fields = ["number", "subject", "signed_on", "document"]
         widgets = {"signed_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.document:
+            url = reverse("cites:amendment_document", args=[self.instance.convention_id, self.instance.pk])
+            self.fields["document"].widget.download_url = url
 
     def get_layout(self):
         return Layout(Row(Column("number"), Column("signed_on")), "subject", "document")

@@ -1,6 +1,7 @@
 """Private files (attachments, conventions, meeting documents, reports, exports) are never
-served by a media URL: a view checks the scope, then answers with
-:func:`private_file_response` (stored files) or :func:`private_download` (built content)."""
+served by a media URL (nor by a bucket's signed URL): a view checks the scope, then answers
+with :func:`private_file_response` (stored files, streamed from the storage whichever it is:
+local disk or S3) or :func:`private_download` (built content)."""
 
 from pathlib import PurePath
 

@@ -11,6 +11,7 @@ type) are refused with a message of their own, whatever their name.
 
 import zipfile
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django import forms
 from django.conf import settings
@@ -135,6 +136,33 @@ def validate_pdf(upload):
     return upload
 
 
+class _CurrentFile:
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """The file input of a stored document: the current file links to its
+    permission-checked download view (``download_url``, set by the form), never to the
+    storage's own URL (on S3 a signed URL past every check, on the disk a dead link).
+    Without ``download_url`` the current file is not shown."""
+
+    download_url = ""
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", "") and self.download_url)
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return _CurrentFile(PurePath(value.name).name, self.download_url)
+        return None
+
+
 def pdf_field(label):
     """An optional form field for a signed document: a PDF within the limit."""
-    return forms.FileField(label=label, required=False, validators=[validate_pdf], help_text=help_text("PDF"))
+    return forms.FileField(
+        label=label, required=False, validators=[validate_pdf], help_text=help_text("PDF"), widget=PrivateFileInput
+    )

@@ -120,7 +120,8 @@ def delete_meeting_document(document, *, by):
         raise NotAllowed("Seule la coordination de la cité retire les documents de ses réunions.")
     with transaction.atomic():
         document.delete()
-        transaction.on_commit(lambda: document.file.delete(save=False))
+        # robust: a file left behind when the storage is down is logged, not an error for the user
+        transaction.on_commit(lambda: document.file.delete(save=False), robust=True)
 
 
 # --- Decisions ---------------------------------------------------------------------------

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "accounts.middleware.ScopeMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.storage.StorageUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -215,8 +216,42 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is mi
 # checks permissions, so there is no MEDIA_URL route.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-non-servi/"
+# Media on S3-compatible object storage when S3_BUCKET is set (several machines share it),
+# on the local disk under MEDIA_ROOT otherwise. Private either way: downloads stream
+# through the permission-checked views (core/files.py), never from a bucket URL.
+# Without S3_ACCESS_KEY, boto3 looks for its usual credentials (AWS_* variables, role).
+S3_BUCKET = env.str("S3_BUCKET", default="")
+MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": env.str("S3_PREFIX", default=""),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            # s3v4 signatures and path-style addresses suit every S3-compatible server; short
+            # timeouts and few retries, so an unreachable store fails a request in seconds.
+            "client_config": BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                connect_timeout=5,
+                read_timeout=20,
+                retries={"mode": "standard", "max_attempts": 3},
+            ),
+            "max_memory_size": 2 * 1024 * 1024,  # a download larger than this spills to a temp file
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     # The manifest variant rewrites DSFR's CSS and breaks its integrity hashes.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

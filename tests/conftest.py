@@ -21,6 +21,7 @@ from accounts.models import Membership, Role
 from portail.celery import app as celery_app
 from tests.factories import PASSWORD, CiteFactory, OrganisationFactory, UserFactory
 from tests.otp import force_login_verified
+from tests.s3 import s3_server, s3_storage, s3_unreachable  # noqa: F401 (fixtures: a local S3 server)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 

@@ -70,3 +70,20 @@ def test_full_check_fails_when_no_worker_answers(client):
     results = response.json()
     assert [value for key, value in results.items() if key.startswith("Ping")] != ["OK"]
     assert results[next(key for key in results if key.startswith("Database"))] == "OK"
+
+
+@pytest.mark.heavy  # a moto server: run once, in CI's PostgreSQL pass
+@pytest.mark.django_db
+def test_live_check_passes_on_s3_and_fails_when_the_s3_server_stops(client, s3_storage):
+    def storage_line(response):
+        return next(line for line in response.content.decode().splitlines() if line.startswith("Storage"))
+
+    response = client.get(reverse("healthcheck"), {"format": "text"})
+    assert response.status_code == 200, response.content
+    assert storage_line(response).endswith(": OK")
+    assert s3_storage.keys() == []  # the probe file was written, read back and deleted
+    s3_storage.server.stop()  # the process the fixture started, by its pid
+    response = client.get(reverse("healthcheck"), {"format": "text"})
+    assert response.status_code == 500
+    assert not storage_line(response).endswith(": OK")
+    assert next(line for line in response.content.decode().splitlines() if line.startswith("Database")).endswith(": OK")

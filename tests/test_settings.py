@@ -155,3 +155,42 @@ def test_check_deploy_is_clean_with_the_variables_of_the_deployment_guide(tmp_pa
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def _media_storage(tmp_path, **env):
+    """The default storage built by the settings in a fresh process, described as text."""
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from django.core.files.storage import storages; st = storages['default']; "
+        "print(s.STORAGES['default']['BACKEND']); "
+        "print(getattr(st, 'location', ''), s.MEDIA_ROOT); "
+        "print(getattr(st, 'bucket_name', ''), getattr(st, 'endpoint_url', ''), getattr(st, 'region_name', ''), "
+        "getattr(st, 'access_key', '')); "
+        "print(getattr(st, 'default_acl', ''), getattr(st, 'querystring_auth', ''), "
+        "getattr(st, 'file_overwrite', ''), getattr(st, 'querystring_expire', '')); "
+        "c = getattr(st, 'client_config', None); print(c and c.signature_version, c and c.s3)"
+    )
+    env = {"SECRET_KEY": "k" * 50, "DJANGO_SETTINGS_MODULE": "portail.settings", "VAR_DIR": str(tmp_path), **env}
+    result = _run_code(code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_media_go_to_s3_when_a_bucket_is_configured_and_to_the_disk_otherwise(tmp_path):
+    s3 = {
+        "S3_BUCKET": "portail-medias",
+        "S3_ENDPOINT_URL": "https://s3.example.org",
+        "S3_ACCESS_KEY": "cle",
+        "S3_SECRET_KEY": "secret",
+        "S3_REGION": "fr-par",
+    }
+    backend, _location, target, options, client = _media_storage(tmp_path, **s3)
+    assert backend == "storages.backends.s3.S3Storage"
+    assert target == "portail-medias https://s3.example.org fr-par cle"
+    assert options == "private True False 300"  # private ACL, signed URLs only, never overwritten
+    assert client == "s3v4 {'addressing_style': 'path'}"
+
+    disk = {name: "" for name in s3}
+    backend, location, *_ = _media_storage(tmp_path, MEDIA_ROOT=str(tmp_path / "medias"), **disk)
+    assert backend == "django.core.files.storage.FileSystemStorage"
+    assert location.split() == [str(tmp_path / "medias")] * 2

@@ -1,7 +1,7 @@
 """Documents joined to a proposal (statuts, RIB, last accounts…).
 
-Stored under MEDIA_ROOT, which no URL serves: they are downloaded only through
-``actions:attachment_download``, which checks the user's scope and role.
+Stored in the default storage (S3 bucket or MEDIA_ROOT), which no URL serves: they are
+downloaded only through ``actions:attachment_download``, which checks the user's scope and role.
 """
 
 import uuid
