@@ -1,0 +1,215 @@
+"""The permission matrices (house rule 4): every URL name of every app has a row giving,
+for each role, the status its GET (and its POST, where the URL accepts one) answers.
+
+An app's ``tests/<app>/test_permission_matrix.py`` declares ``NAMESPACE`` and ``ROWS``;
+``tests/test_permission_matrix.py`` checks that every namespace of the resolver has such
+a module and that every URL name of the namespace has at least one row. Adding a row is
+one line::
+
+    Row("detail", lambda o: [o.action.pk], get="302 200 404 200 404 200 200 404 200"),
+
+The codes follow ``ROLES``, in this order (the header comment of each matrix repeats it):
+
+- ``anonymous``: nobody logged in (302 to the login page, unless the page is public);
+- ``partner``: a partner of the object's organisation (association A, cité A);
+- ``other_partner``: a partner of another organisation (association B, cité B);
+- ``coordinator``: the coordinator of the object's cité (A); ``other_coordinator``: of B;
+- ``pilot``: a pilot of cité A;
+- ``prefecture``: the préfecture of A's département (30); ``other_prefecture``: of B's (94);
+- ``admin``: the national administration (superuser).
+
+Each request runs in a savepoint rolled back afterwards: an accepted POST changes nothing
+the next role sees, and the world is built once per app. A failure lists every cell that
+differs, and the rows as the code answers them today (to copy once the answer is judged
+right against the rule: outside the scope 404, wrong role 403).
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = (
+    "anonymous",
+    "partner",
+    "other_partner",
+    "coordinator",
+    "other_coordinator",
+    "pilot",
+    "prefecture",
+    "other_prefecture",
+    "admin",
+)
+SHORT = ("anon", "ptnr", "othp", "coor", "othc", "pilo", "pref", "othf", "admn")  # the header comments
+
+
+def role_users(world):
+    """``{role: user or None}`` from the role world of ``tests/conftest.py``."""
+    return {
+        "anonymous": None,
+        "partner": world.a.partner,
+        "other_partner": world.b.partner,
+        "coordinator": world.a.coordinator,
+        "other_coordinator": world.b.coordinator,
+        "pilot": world.a.pilot,
+        "prefecture": world.a.prefecture,
+        "other_prefecture": world.b.prefecture,
+        "admin": world.admin,
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL (a name and the arguments built from the app's objects) and the expected
+    codes, one per role of ``ROLES``, for GET and, where the URL accepts it, POST.
+
+    ``args`` names attributes of the app's objects (``"convention commitment"``: their
+    primary keys, in order), or is a list, a dict or a callable ``objects -> list or dict``
+    (None: no arguments); ``data``
+    (callable or dict) is the POST body; ``query`` the GET query string; ``label`` tells
+    apart two rows of the same URL name (another object, another state)."""
+
+    name: str
+    args: Any = None
+    get: str | None = None
+    post: str | None = None
+    data: Any = None
+    query: Any = None
+    label: str = ""
+    expected: dict = field(init=False, default=None, compare=False)
+
+    def __post_init__(self):
+        codes = {}
+        for method in ("get", "post"):
+            text = getattr(self, method)
+            if text is None:
+                continue
+            values = [int(code) for code in text.split()]
+            assert len(values) == len(ROLES), f"{self.name}: {len(values)} codes for {len(ROLES)} roles"
+            codes[method] = dict(zip(ROLES, values, strict=True))
+        assert codes, f"{self.name}: a row gives the GET or the POST codes"
+        object.__setattr__(self, "expected", codes)
+
+    @property
+    def title(self):
+        return f"{self.name}[{self.label}]" if self.label else self.name
+
+
+def _value(spec, objects):
+    return spec(objects) if callable(spec) else spec
+
+
+def _arguments(spec, objects):
+    """``"convention commitment"`` → ``[objects.convention.pk, objects.commitment.pk]``
+    (an attribute that is not a model instance, a year say, is taken as it is)."""
+    if isinstance(spec, str):
+        values = [getattr(objects, name) for name in spec.split()]
+        return [getattr(value, "pk", value) for value in values]
+    return _value(spec, objects)
+
+
+# --- Enumeration and completeness -------------------------------------------------------
+def _names(patterns):
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace is None:
+                names |= _names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def _find_namespace(patterns, namespace):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == namespace:
+                return pattern
+            if pattern.namespace is None:
+                found = _find_namespace(pattern.url_patterns, namespace)
+                if found is not None:
+                    return found
+    return None
+
+
+def url_names(namespace=None):
+    """Every URL name of the namespace, walking its includes; ``None``: the project's own
+    names (``portail/urls.py``), outside any namespace."""
+    root = get_resolver().url_patterns
+    if namespace is None:
+        return {p.name for p in root if isinstance(p, URLPattern) and p.name}
+    resolver = _find_namespace(root, namespace)
+    assert resolver is not None, f"no URL namespace {namespace!r}"
+    return _names(resolver.url_patterns)
+
+
+def namespaces():
+    """The namespaces of the resolver (Django's ``admin`` included)."""
+    return {p.namespace for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace}
+
+
+def missing_rows(namespace, rows):
+    """The complaints: URL names without a row, rows naming no URL."""
+    names, covered = url_names(namespace), {row.name for row in rows}
+    shown = namespace or "(project)"
+    missing = [f"URL name {name} of namespace {shown} has no row in its permission matrix" for name in names - covered]
+    stale = [f"row {name} of namespace {shown} names no URL" for name in covered - names]
+    return sorted(missing) + sorted(stale)
+
+
+def assert_complete(namespace, rows):
+    complaints = missing_rows(namespace, rows)
+    assert not complaints, "\n".join(complaints)
+
+
+# --- Running the rows --------------------------------------------------------------------
+def _request(client, method, url, row, objects):
+    if method == "get":
+        return client.get(url, _value(row.query, objects) or {})
+    return client.post(url, _value(row.data, objects) or {})
+
+
+def _status(user, method, url, row, objects):
+    """The status of one request, the database rolled back after it."""
+    client = Client(raise_request_exception=False)
+    with transaction.atomic():
+        if user is not None:
+            client.force_login(user)
+        response = _request(client, method, url, row, objects)
+        if response.streaming:
+            # Consumed, the test client closes the response without closing the
+            # connection of the test transaction.
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def run_rows(namespace, rows, objects, users):
+    """Every row for every role; the failure lists every differing cell and the rows as
+    answered today. ``users``: ``{role: user or None}`` (``role_users(world)``)."""
+    prefix = f"{namespace}:" if namespace else ""
+    differences, observed = [], []
+    for row in rows:
+        args = _arguments(row.args, objects)
+        kwargs = {"kwargs": args} if isinstance(args, dict) else {"args": args or []}
+        url = reverse(prefix + row.name, **kwargs)
+        answered = {}
+        for method, expected in row.expected.items():
+            got = {role: _status(users[role], method, url, row, objects) for role in ROLES}
+            answered[method] = "  ".join(str(got[role]) for role in ROLES)
+            differences += [
+                f"{method.upper()} {prefix}{row.title} ({url}) {role}: expected {expected[role]}, got {got[role]}"
+                for role in ROLES
+                if got[role] != expected[role]
+            ]
+        observed.append(f"{row.title}: " + ", ".join(f'{m}="{codes}"' for m, codes in answered.items()))
+    shown = differences if len(differences) <= 40 else [*differences[:40], f"… and {len(differences) - 40} more"]
+    assert not differences, "\n".join([*shown, "", "Answered today:", "  ".join(SHORT), *observed])
+
+
+def objects(**named):
+    """A namespace of the objects a matrix's rows point at."""
+    return SimpleNamespace(**named)
