@@ -69,8 +69,8 @@ class Row:
     ``args`` names attributes of the app's objects (``"convention commitment"``: their
     primary keys, in order), or is a list, a dict or a callable ``objects -> list or dict``
     (None: no arguments); ``data``
-    (callable or dict) is the POST body; ``query`` the GET query string; ``label`` tells
-    apart two rows of the same URL name (another object, another state)."""
+    (callable or dict) is the POST body; ``query`` the GET query string; ``label`` names
+    the row in messages (by default, its arguments when they are attribute names)."""
 
     name: str
     args: Any = None
@@ -95,7 +95,9 @@ class Row:
 
     @property
     def title(self):
-        return f"{self.name}[{self.label}]" if self.label else self.name
+        """The row in messages: its name, and its label or its arguments."""
+        detail = self.label or (self.args if isinstance(self.args, str) else "")
+        return f"{self.name}[{detail}]" if detail else self.name
 
 
 def _value(spec, objects):
