@@ -15,10 +15,10 @@ NOT_OURS = {"admin"}  # django.contrib.admin: its own permissions (staff only)
 
 # fmt: off
 ROWS = [
-    #                                  anon ptnr othp coor othc pilo pref othf admn
+    #                        anon ptnr othp coor othc pilo pref othf admn
     # « / » is the landing page of each role: the cité dashboard, or a redirection.
-    Row("home",                   get="302  200  200  200  200  200  302  302  302"),
-    Row("healthcheck",            get="200  200  200  200  200  200  200  200  200"),
+    Row("home",        get="302  200  200  200  200  200  302  302  302"),
+    Row("healthcheck", get="200  200  200  200  200  200  200  200  200"),
 ]
 # fmt: on
 

@@ -15,23 +15,23 @@ RESET = {"uidb64": "MQ", "token": "set-password"}
 
 # fmt: off
 ROWS = [
-    #                                        anon ptnr othp coor othc pilo pref othf admn
-    Row("login",                        get="200  302  302  302  302  302  302  302  302",
-                                       post="200  302  302  302  302  302  302  302  302"),
-    Row("logout",                       get="302  405  405  405  405  405  405  405  405",
-                                       post="302  302  302  302  302  302  302  302  302"),
-    Row("my_account",                   get="302  200  200  200  200  200  200  200  200",
-                                       post="302  200  200  200  200  200  200  200  200"),
-    Row("password_change",              get="302  200  200  200  200  200  200  200  200",
-                                       post="302  200  200  200  200  200  200  200  200"),
-    Row("password_change_done",         get="302  200  200  200  200  200  200  200  200"),
-    Row("password_reset",               get="200  200  200  200  200  200  200  200  200",
-                                       post="200  200  200  200  200  200  200  200  200"),
-    Row("password_reset_done",          get="200  200  200  200  200  200  200  200  200"),
-    Row("password_reset_confirm", RESET, get="200  200  200  200  200  200  200  200  200"),
-    Row("password_reset_complete",      get="200  200  200  200  200  200  200  200  200"),
-    Row("invitation_accept", "token",   get="200  200  200  200  200  200  200  200  200",
-                                       post="200  200  200  200  200  200  200  200  200"),
+    #                                           anon ptnr othp coor othc pilo pref othf admn
+    Row("login",                          get="200  302  302  302  302  302  302  302  302",
+                                         post="200  302  302  302  302  302  302  302  302"),
+    Row("logout",                         get="302  405  405  405  405  405  405  405  405",
+                                         post="302  302  302  302  302  302  302  302  302"),
+    Row("my_account",                     get="302  200  200  200  200  200  200  200  200",
+                                         post="302  200  200  200  200  200  200  200  200"),
+    Row("password_change",                get="302  200  200  200  200  200  200  200  200",
+                                         post="302  200  200  200  200  200  200  200  200"),
+    Row("password_change_done",           get="302  200  200  200  200  200  200  200  200"),
+    Row("password_reset",                 get="200  200  200  200  200  200  200  200  200",
+                                         post="200  200  200  200  200  200  200  200  200"),
+    Row("password_reset_done",            get="200  200  200  200  200  200  200  200  200"),
+    Row("password_reset_confirm", RESET,  get="200  200  200  200  200  200  200  200  200"),
+    Row("password_reset_complete",        get="200  200  200  200  200  200  200  200  200"),
+    Row("invitation_accept", "token",     get="200  200  200  200  200  200  200  200  200",
+                                         post="200  200  200  200  200  200  200  200  200"),
     Row("invitation_accept", ["inconnu"], get="404  404  404  404  404  404  404  404  404", label="unknown"),
 ]
 # fmt: on
