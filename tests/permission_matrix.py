@@ -69,7 +69,8 @@ class Row:
     ``args`` names attributes of the app's objects (``"convention commitment"``: their
     primary keys, in order), or is a list, a dict or a callable ``objects -> list or dict``
     (None: no arguments); ``data``
-    (callable or dict) is the POST body; ``query`` the GET query string; ``label`` names
+    (callable or dict) is the POST body; ``query`` the GET query string; ``headers`` the
+    request's extra headers (``{"HX-Request": "true"}``); ``label`` names
     the row in messages (by default, its arguments when they are attribute names)."""
 
     name: str
@@ -78,6 +79,7 @@ class Row:
     post: str | None = None
     data: Any = None
     query: Any = None
+    headers: Any = None
     label: str = ""
     expected: dict = field(init=False, default=None, compare=False)
 
@@ -96,7 +98,11 @@ class Row:
     @property
     def title(self):
         """The row in messages: its name, and its label or its arguments."""
-        detail = self.label or (self.args if isinstance(self.args, str) else "")
+        detail = self.label
+        if not detail and isinstance(self.args, str):
+            detail = self.args
+        elif not detail and isinstance(self.args, list | tuple):
+            detail = " ".join(map(str, self.args))
         return f"{self.name}[{detail}]" if detail else self.name
 
 
@@ -169,9 +175,10 @@ def assert_complete(namespace, rows):
 
 # --- Running the rows --------------------------------------------------------------------
 def _request(client, method, url, row, objects):
+    headers = row.headers or {}
     if method == "get":
-        return client.get(url, _value(row.query, objects) or {})
-    return client.post(url, _value(row.data, objects) or {})
+        return client.get(url, _value(row.query, objects) or {}, headers=headers)
+    return client.post(url, _value(row.data, objects) or {}, headers=headers)
 
 
 def _status(user, method, url, row, objects):
