@@ -181,39 +181,47 @@ def _request(client, method, url, row, objects):
     return client.post(url, _value(row.data, objects) or {}, headers=headers)
 
 
-def _status(user, method, url, row, objects):
-    """The status of one request, the database rolled back after it."""
+def _answer(role, user, method, url, row, objects, check):
+    """The status of one request and what ``check`` finds wrong with it, the database
+    rolled back after it (``check`` runs before: it sees what the request wrote)."""
     client = Client(raise_request_exception=False)
     with transaction.atomic():
         if user is not None:
             client.force_login(user)
         response = _request(client, method, url, row, objects)
-        if response.streaming:
-            # Consumed, the test client closes the response without closing the
-            # connection of the test transaction.
-            b"".join(response.streaming_content)
+        # A streamed body consumed, the test client closes the response without closing
+        # the connection of the test transaction.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        problems = check(role, method, response, body) if check else []
         transaction.set_rollback(True)
-    return response.status_code
+    return response.status_code, problems
 
 
-def run_rows(namespace, rows, objects, users):
+def url_of(namespace, row, objects):
+    args = _arguments(row.args, objects)
+    kwargs = {"kwargs": args} if isinstance(args, dict) else {"args": args or []}
+    return reverse(f"{namespace}:{row.name}" if namespace else row.name, **kwargs)
+
+
+def run_rows(namespace, rows, objects, users, check=None):
     """Every row for every role; the failure lists every differing cell and the rows as
-    answered today. ``users``: ``{role: user or None}`` (``role_users(world)``)."""
+    answered today. ``users``: ``{role: user or None}`` (``role_users(world)``);
+    ``check(role, method, response, body)``, optional, returns what else is wrong with
+    an answer."""
     prefix = f"{namespace}:" if namespace else ""
     differences, observed = [], []
     for row in rows:
-        args = _arguments(row.args, objects)
-        kwargs = {"kwargs": args} if isinstance(args, dict) else {"args": args or []}
-        url = reverse(prefix + row.name, **kwargs)
+        url = url_of(namespace, row, objects)
         answered = {}
         for method, expected in row.expected.items():
-            got = {role: _status(users[role], method, url, row, objects) for role in ROLES}
+            where = f"{method.upper()} {prefix}{row.title} ({url})"
+            got = {}
+            for role in ROLES:
+                got[role], problems = _answer(role, users[role], method, url, row, objects, check)
+                differences += [f"{where} {role}: {problem}" for problem in problems]
+                if got[role] != expected[role]:
+                    differences.append(f"{where} {role}: expected {expected[role]}, got {got[role]}")
             answered[method] = "  ".join(str(got[role]) for role in ROLES)
-            differences += [
-                f"{method.upper()} {prefix}{row.title} ({url}) {role}: expected {expected[role]}, got {got[role]}"
-                for role in ROLES
-                if got[role] != expected[role]
-            ]
         observed.append(f"{row.title}: " + ", ".join(f'{m}="{codes}"' for m, codes in answered.items()))
     shown = differences if len(differences) <= 40 else [*differences[:40], f"… and {len(differences) - 40} more"]
     assert not differences, "\n".join([*shown, "", "Answered today:", "  ".join(SHORT), *observed])
