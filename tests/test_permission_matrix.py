@@ -36,7 +36,7 @@ def test_every_url_name_has_a_row_in_its_apps_matrix():
         try:
             module = matrix_module(namespace)
         except ModuleNotFoundError as error:
-            if error.name != f"tests.{namespace}.{MODULE}":
+            if error.name not in (f"tests.{namespace}", f"tests.{namespace}.{MODULE}"):
                 raise
             complaints.append(f"namespace {namespace} has no permission matrix: tests/{namespace}/{MODULE}.py")
             continue
