@@ -18,8 +18,9 @@ The codes follow ``ROLES``, in this order (the header comment of each matrix rep
 - ``prefecture``: the préfecture of A's département (30); ``other_prefecture``: of B's (94);
 - ``admin``: the national administration (superuser).
 
-Each request runs in a savepoint rolled back afterwards: an accepted POST changes nothing
-the next role sees, and the world is built once per app. A failure lists every cell that
+Each role logs in once; each request runs in a savepoint rolled back afterwards: an
+accepted POST (or a log-out) changes nothing the next request sees, and the world is
+built once per app. A failure lists every cell that
 differs, and the rows as the code answers them today (to copy once the answer is judged
 right against the rule: outside the scope 404, wrong role 403).
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -181,13 +183,25 @@ def _request(client, method, url, row, objects):
     return client.post(url, _value(row.data, objects) or {}, headers=headers)
 
 
-def _answer(role, user, method, url, row, objects, check):
+def _sessions(users):
+    """``{role: session key}``: each user logged in once, before the savepoints (a
+    request that logs out or changes the session is rolled back with the rest)."""
+    sessions = {}
+    for role, user in users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _answer(role, session, method, url, row, objects, check):
     """The status of one request and what ``check`` finds wrong with it, the database
     rolled back after it (``check`` runs before: it sees what the request wrote)."""
     client = Client(raise_request_exception=False)
+    if session is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
     with transaction.atomic():
-        if user is not None:
-            client.force_login(user)
         response = _request(client, method, url, row, objects)
         # A streamed body consumed, the test client closes the response without closing
         # the connection of the test transaction.
@@ -209,6 +223,7 @@ def run_rows(namespace, rows, objects, users, check=None):
     ``check(role, method, response, body)``, optional, returns what else is wrong with
     an answer."""
     prefix = f"{namespace}:" if namespace else ""
+    sessions = _sessions(users)
     differences, observed = [], []
     for row in rows:
         url = url_of(namespace, row, objects)
@@ -217,7 +232,7 @@ def run_rows(namespace, rows, objects, users, check=None):
             where = f"{method.upper()} {prefix}{row.title} ({url})"
             got = {}
             for role in ROLES:
-                got[role], problems = _answer(role, users[role], method, url, row, objects, check)
+                got[role], problems = _answer(role, sessions.get(role), method, url, row, objects, check)
                 differences += [f"{where} {role}: {problem}" for problem in problems]
                 if got[role] != expected[role]:
                     differences.append(f"{where} {role}: expected {expected[role]}, got {got[role]}")
