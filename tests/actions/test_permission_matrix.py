@@ -1,6 +1,6 @@
 """The permission matrix of the actions pages (``tests/permission_matrix.py``), on objects
 of cité A carried by the partner's association: an open call, a draft (private to its
-porteur), a proposal sent back for changes (editable by its porteur, with a RIB attached),
+porteur), an unpublished call, a proposal sent back for changes (editable by its porteur, with a RIB attached),
 a proposal in review, an action in progress ending in two months (its bilan), and a
 pending request to join the association.
 
@@ -44,6 +44,9 @@ ROWS = [
                                                          post="302  403  403  200  200  403  403  403  200"),
     Row("call_update", "call",                            get="302  403  403  200  403  403  403  403  200",
                                                          post="302  403  403  200  403  403  403  403  200"),
+    Row("public_call_detail", "unpublished",              get="404  404  404  404  404  404  404  404  404"),
+    Row("call_update", "unpublished",                     get="302  403  403  200  404  403  403  404  200"),
+    Row("proposal_create", "unpublished",                 get="302  404  404  404  404  404  404  404  404"),
     Row("proposal_create", "call",                        get="302  200  200  403  403  403  403  403  403",
                                                          post="302  200  200  403  403  403  403  403  403"),
     Row("join_requests",                                  get="302  403  403  200  200  403  403  403  200"),
@@ -103,6 +106,7 @@ def matrix_objects(world, make_action):
     applicant = UserFactory(email="candidate@example.org")
     return objects(
         call=call,
+        unpublished=CallFactory(cite=world.a.cite, is_published=False, title="Appel en préparation"),
         draft=make_action(),
         changes=changes,
         rib=_rib(changes),
