@@ -1,7 +1,8 @@
 """The permission matrix of the actions pages (``tests/permission_matrix.py``), on objects
 of cité A carried by the partner's association: an open call, a draft (private to its
 porteur), an unpublished call, a proposal sent back for changes (editable by its porteur, with a RIB attached),
-a proposal in review, an action in progress ending in two months (its bilan), and a
+a proposal in review, a proposal of a neighbour (another association of cité A,
+sent back for changes), an action in progress ending in two months (its bilan), and a
 pending request to join the association.
 
 The calls for projects and the sign-up are public; instruction is the staff's.
@@ -14,10 +15,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from actions.models import Action, Attachment, JoinRequest
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.permission_matrix import Row, assert_complete, objects, role_users, run_rows
 
-from .factories import CallFactory
+from .factories import ActionFactory, CallFactory
 
 NAMESPACE = "actions"
 S = Action.Status
@@ -57,6 +58,8 @@ ROWS = [
     Row("detail", "draft",                                get="302  200  404  404  404  404  404  404  200"),
     Row("detail", "changes",                              get="302  200  404  200  404  200  200  404  200"),
     Row("detail", "review",                               get="302  200  404  200  404  200  200  404  200"),
+    Row("detail", "neighbour",                            get="302  404  404  200  404  200  200  404  200"),
+    Row("update", "neighbour",                            get="302  404  404  403  404  403  403  404  403"),
     Row("update", "changes",                              get="302  200  404  403  404  403  403  404  403",
                                                          post="302  200  404  403  404  403  403  404  403"),
     Row("budget", "changes",                              get="302  200  404  403  404  403  403  404  403",
@@ -111,6 +114,9 @@ def matrix_objects(world, make_action):
         changes=changes,
         rib=_rib(changes),
         review=make_action(status=S.IN_REVIEW),
+        neighbour=ActionFactory(
+            call=call, porteur=OrganisationFactory(cites=[world.a.cite]), status=S.CHANGES_REQUESTED, complete=True
+        ),
         progress=make_action(
             status=S.IN_PROGRESS, start_date=today - timedelta(days=30), end_date=today + timedelta(days=60)
         ),
