@@ -3,9 +3,9 @@ of every kind of cité A (the ``objs`` fixture); each POST sends the valid form 
 ``POSTS`` (conftest), so an accepted POST redirects.
 
 Partners never reach cité management pages: the ``staff_only`` decorator answers 403
-before any lookup. Organisations: partners read and edit their own; a coordinator of any
-cité may create one. Nothing of cité A leaks into a refusal, a refused POST changes
-nothing (``checks``).
+before any lookup. Organisations: partners read and edit their own (``funder`` is another
+organisation of cité A); a coordinator of any cité may create one. Nothing of cité A
+leaks into a refusal, a refused POST changes nothing (``checks``).
 """
 
 from dataclasses import replace
@@ -30,6 +30,11 @@ from tests.permission_matrix import Row, assert_complete, role_users, run_rows
 from .conftest import PDF_BYTES, POSTS
 
 NAMESPACE = "cites"
+
+
+def funder_data(o):
+    return {"name": "ANCT renommée", "kind": "etat", "siret": o.funder.siret, "is_funder": "on", "cites": [o.cite.pk]}
+
 
 # fmt: off
 ROWS = [
@@ -64,6 +69,10 @@ ROWS = [
     Row("organisation_detail", "organisation",        get="302  200  404  200  404  200  200  404  200"),
     Row("organisation_update", "organisation",        get="302  200  404  200  404  403  403  404  200",
                                                      post="302  302  404  302  404  403  403  404  302"),
+    Row("organisation_detail", "funder",              get="302  404  404  200  404  200  200  404  200"),
+    Row("organisation_update", "funder", data=funder_data,
+                                                      get="302  404  404  200  404  403  403  404  200",
+                                                     post="302  404  404  302  404  403  403  404  302"),
     Row("convention_list",                            get="302  403  403  200  200  200  200  200  200"),
     Row("convention_detail", "convention",            get="302  404  404  200  404  200  200  404  200"),
     Row("convention_update", "convention",            get="302  404  404  200  404  403  403  404  200",
@@ -80,7 +89,7 @@ ROWS = [
     Row("amendment_document", "convention amendment", get="302  404  404  200  404  200  200  404  200"),
 ]
 # fmt: on
-ROWS = [replace(row, data=POSTS[row.name]) if row.post else row for row in ROWS]
+ROWS = [replace(row, data=POSTS[row.name]) if row.post and row.data is None else row for row in ROWS]
 
 
 SNAPSHOT_MODELS = [
