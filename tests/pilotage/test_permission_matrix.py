@@ -31,6 +31,7 @@ ROWS = [
     Row("cite", "cite",                                  get="302  404  404  302  404  302  302  404  302"),
     Row("report_list", "cite",                           get="302  404  404  200  404  200  200  404  200"),
     Row("report_generate", "cite",                       get="302  405  405  405  405  405  405  405  405"),
+    Row("report_generate", "cite", label="empty form",  post="302  404  404  422  404  403  422  404  422"),
     Row("report_generate", "cite", data=EVALUATION, label="evaluation",
                                                         post="302  404  404  302  404  403  302  404  302"),
     Row("report_generate", "cite", data=FINANCIAL, label="financial",
