@@ -13,7 +13,7 @@ code answers today: judge them against the rule, then copy them in.
 
 The codes follow ``ROLES``, in this order (the header comment of each matrix repeats it):
 
-- ``anonymous``: nobody logged in (302 to the login page, unless the page is public);
+- ``anonymous``: nobody logged in (a 302 must lead to the log-in page: checked);
 - ``partner``: a partner of the object's organisation (association A, cité A);
 - ``other_partner``: a partner of another organisation (association B, cité B);
 - ``coordinator``: the coordinator of the object's cité (A); ``other_coordinator``: of B;
@@ -211,6 +211,10 @@ def _answer(role, session, method, url, row, objects, check):
         # the connection of the test transaction.
         body = b"".join(response.streaming_content) if response.streaming else response.content
         problems = check(role, method, response, body) if check else []
+        if role == "anonymous" and response.status_code == 302:
+            login_page = reverse(settings.LOGIN_URL)
+            if not response.url.startswith(login_page):
+                problems.append(f"anonymous sent to {response.url}, not to the log-in page")
         transaction.set_rollback(True)
     return response.status_code, problems
 
