@@ -73,10 +73,9 @@ class Row:
 
     ``args`` names attributes of the app's objects (``"convention commitment"``: their
     primary keys, in order), or is a list, a dict or a callable ``objects -> list or dict``
-    (None: no arguments); ``data``
-    (callable or dict) is the POST body; ``query`` the GET query string; ``headers`` the
-    request's extra headers (``{"HX-Request": "true"}``); ``label`` names
-    the row in messages (by default, its arguments when they are attribute names)."""
+    (None: no arguments); ``data`` (callable or dict) is the POST body; ``query`` the GET
+    query string; ``headers`` the request's extra headers (``{"HX-Request": "true"}``);
+    ``label`` names the row in messages (by default, its arguments)."""
 
     name: str
     args: Any = None
