@@ -265,7 +265,8 @@ def action_bilan(request, pk):
         )
         return redirect(action)
     bilan = Bilan.objects.filter(action=action).first() or Bilan(action=action)
-    data = request.POST or None
+    # Bound on every POST, even an empty one: the parts below read what was typed.
+    data = request.POST if request.method == "POST" else None
     bilan_form = forms.BilanForm(data, instance=bilan, prefix="bilan")
     beneficiaries = forms.BeneficiariesForm(data, bilan=bilan, prefix="beneficiaires")
     results = forms.IndicatorResultFormSet(data, queryset=action.indicators.order_by("id"), prefix="indicateurs")

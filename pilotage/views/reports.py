@@ -2,7 +2,6 @@
 and the action sheets (partners reach those of their own actions)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,23 +58,29 @@ def _report_form(request, cite, data=None):
     return forms.ReportRequestForm(data, kinds=kinds, meetings=meetings, initial=initial), kinds
 
 
-@require_GET
-def report_list(request, cite_pk):
-    cite = get_visible_or_404(request, Cite, pk=cite_pk)
+def _report_list_page(request, cite, form, status=200):
+    """The cité's reports (filtered by the query string) and the form to ask for one."""
     reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
     filterset = ReportFilter(request.GET, queryset=reports, request=request)
-    form, kinds = _report_form(request, cite)
     return render(
         request,
         "pilotage/report_list.html",
         {
             **filtered_page(request, filterset, PAGE_SIZE),
             "cite": cite,
-            "form": form if kinds else None,
+            "form": form,
             "page_title": f"Rapports – {cite.name}",
             "breadcrumbs": _crumbs(),
         },
+        status=status,
     )
+
+
+@require_GET
+def report_list(request, cite_pk):
+    cite = get_visible_or_404(request, Cite, pk=cite_pk)
+    form, kinds = _report_form(request, cite)
+    return _report_list_page(request, cite, form if kinds else None)
 
 
 @require_POST
@@ -89,19 +94,8 @@ def report_generate(request, cite_pk):
     if not form.is_valid():
         if request.htmx:
             return render(request, "pilotage/includes/_report_form_errors.html", {"form": form}, status=422)
-        reports = _reports(Report.objects.visible_to(request.user).filter(cite=cite)).order_by("-created_at", "-id")
-        return render(
-            request,
-            "pilotage/report_list.html",
-            {
-                "cite": cite,
-                "page_obj": Paginator(reports, PAGE_SIZE).get_page(1),
-                "form": form,
-                "page_title": f"Rapports – {cite.name}",
-                "breadcrumbs": _crumbs(),
-            },
-            status=422,
-        )
+        # The list page again, with the form's errors (filterset and sort included).
+        return _report_list_page(request, cite, form, status=422)
     data = form.cleaned_data
     meeting = data["meeting"] if data["kind"] in Report.MEETING_KINDS else None
     year = meeting.year if meeting else data["year"]

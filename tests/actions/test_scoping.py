@@ -1,4 +1,6 @@
-"""Every action URL for every role: outside the scope → 404, wrong role → 403."""
+"""What the refusals of the actions pages leave behind: a refused POST changes nothing,
+an accepted one does; drafts stay private. The status of every URL for every role is
+the permission matrix's (``test_permission_matrix.py``)."""
 
 from datetime import timedelta
 
@@ -21,24 +23,6 @@ def _user(world, who):
         return world.admin
     side, role = who.split(".")
     return getattr(getattr(world, side), role)
-
-
-# GET pages of an action sent back for changes (editable by its porteur).
-GET_EXPECTED = {
-    "detail": {"a.partner": 200, "a.coordinator": 200, "a.pilot": 200, "a.prefecture": 200, "admin": 200},
-    "update": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
-    "budget": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
-    "indicators": {"a.partner": 200, "a.coordinator": 403, "a.pilot": 403, "a.prefecture": 403, "admin": 403},
-}
-
-
-@pytest.mark.parametrize("who", ROLES)
-@pytest.mark.parametrize("url_name", sorted(GET_EXPECTED))
-def test_get_pages(login, world, make_action, url_name, who):
-    action = make_action(status=S.CHANGES_REQUESTED)
-    expected = {**GET_EXPECTED[url_name], **OUTSIDERS}[who]
-    response = login(_user(world, who)).get(reverse(f"actions:{url_name}", args=[action.pk]))
-    assert response.status_code == expected
 
 
 # POSTs on a proposal in review; 302 means the operation was accepted.
@@ -74,14 +58,6 @@ def test_a_draft_is_private_to_its_porteur(login, world, make_action, who):
     draft = make_action()
     assert login(_user(world, who)).get(draft.get_absolute_url()).status_code == 404
     assert login(world.a.partner).get(draft.get_absolute_url()).status_code == 200
-
-
-@pytest.mark.parametrize("url_name", ["list", "call_list", "detail"])
-def test_anonymous_visitors_are_sent_to_login(client, make_action, url_name):
-    args = [make_action(status=S.SUBMITTED).pk] if url_name == "detail" else []
-    response = client.get(reverse(f"actions:{url_name}", args=args))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("accounts:login"))
 
 
 # The bilan of an action in progress that ends in two months.

@@ -2,12 +2,16 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 
 from actions.models import Action, BudgetLine
 from cites.models import Organisation
 from financements.models import Envelope
+from pilotage.models import MeetingDocument, Report
 from tests.actions.factories import ActionFactory, BudgetLineFactory, CallFactory, IndicatorFactory
 from tests.factories import ConventionCommitmentFactory, ConventionFactory, OrganisationFactory
+
+from .factories import MeetingFactory, ReportFactory
 
 NARROW_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
 
@@ -105,3 +109,36 @@ def envelopes(world, funders):
 def read_report(report):
     with report.file.open("rb") as handle:
         return handle.read()
+
+
+@pytest.fixture
+def setup(world, make_proposal):
+    """Objects of cité A for the permission checks: a meeting with a document, an action
+    in review, a finished report of each kind and a queued one."""
+    meeting = MeetingFactory(cite=world.a.cite)
+    action = make_proposal(status=Action.Status.IN_REVIEW, anct="1000.00")
+
+    def done(**fields):
+        report = ReportFactory(cite=world.a.cite, status=Report.Status.DONE, page_count=1, **fields)
+        report.file.save(f"r{report.pk}.pdf", ContentFile(b"%PDF-1.7 test"))
+        return report
+
+    document = MeetingDocument(
+        meeting=meeting,
+        title="Diaporama",
+        original_name="diaporama.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=13,
+    )
+    document.file.save("diaporama.pdf", ContentFile(b"%PDF-1.7 test"))
+    return {
+        "meeting": meeting,
+        "action": action,
+        "document": document,
+        "evaluation": done(kind=Report.Kind.EVALUATION),
+        "financial": done(kind=Report.Kind.FINANCIAL_STATEMENT),
+        "dossier": done(kind=Report.Kind.COPIL_DOSSIER, meeting=meeting),
+        "sheet": done(kind=Report.Kind.ACTION_SHEET, action=action),
+        "queued": ReportFactory(cite=world.a.cite, kind=Report.Kind.EVALUATION),
+    }
