@@ -327,6 +327,9 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The monitoring's key to /sante/complet/ (core/health.py); unset: the admins only.
+HEALTHCHECK_TOKEN = env.str("HEALTHCHECK_TOKEN", default="")
+
 # --- Logs and error reporting ------------------------------------------------------------
 # JSON lines with request id (X-Request-ID, django-guid), user id and task id: core/logging.py.
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), json=env.bool("LOG_JSON", default=not DEBUG))

@@ -155,7 +155,7 @@ def url_names(namespace=None):
     names (``portail/urls.py``), outside any namespace."""
     root = get_resolver().url_patterns
     if namespace is None:
-        return {p.name for p in root if isinstance(p, URLPattern) and p.name}
+        return _names(root)  # with the includes that have no namespace (ProConnect's)
     resolver = _find_namespace(root, namespace)
     assert resolver is not None, f"no URL namespace {namespace!r}"
     return _names(resolver.url_patterns)

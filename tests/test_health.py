@@ -64,8 +64,18 @@ def test_live_check_fails_when_the_database_is_unreachable():
 
 
 @pytest.mark.django_db
-def test_full_check_fails_when_no_worker_answers(client):
-    response = client.get(reverse("healthcheck_full"), {"format": "json"})
+def test_full_check_answers_the_monitoring_only(client, settings):
+    settings.HEALTHCHECK_TOKEN = "jeton-de-supervision"
+    assert client.get(reverse("healthcheck_full")).status_code == 404
+    assert client.get(reverse("healthcheck_full"), HTTP_AUTHORIZATION="Bearer autre").status_code == 404
+
+
+@pytest.mark.django_db
+def test_full_check_fails_when_no_worker_answers(client, settings):
+    settings.HEALTHCHECK_TOKEN = "jeton-de-supervision"
+    response = client.get(
+        reverse("healthcheck_full"), {"format": "json"}, HTTP_AUTHORIZATION="Bearer jeton-de-supervision"
+    )
     assert response.status_code == 500
     results = response.json()
     assert [value for key, value in results.items() if key.startswith("Ping")] != ["OK"]

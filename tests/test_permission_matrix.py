@@ -19,6 +19,11 @@ ROWS = [
     # « / » is the landing page of each role: the cité dashboard, or a redirection.
     Row("home",        get="302  200  200  200  200  200  302  302  302"),
     Row("healthcheck", get="200  200  200  200  200  200  200  200  200"),
+    # The monitoring's check (a token) or the admin's; 500 here: no worker answers the ping.
+    Row("healthcheck_full", get="404  404  404  404  404  404  404  404  500"),
+    # ProConnect: 404 until configured (tests/accounts/test_proconnect.py, configured).
+    Row("oidc_authentication_init", get="404  404  404  404  404  404  404  404  404"),
+    Row("oidc_authentication_callback", get="404  404  404  404  404  404  404  404  404"),
 ]
 # fmt: on
 

@@ -20,6 +20,13 @@ ROWS = [
                                          post="200  302  302  302  302  302  302  302  302"),
     Row("logout",                         get="302  405  405  405  405  405  405  405  405",
                                          post="302  302  302  302  302  302  302  302  302"),
+    # Sessions here have passed the second factor: its pages send them on (tests/accounts/test_second_factor.py).
+    Row("second_factor",                  get="302  302  302  302  302  302  302  302  302",
+                                         post="302  302  302  302  302  302  302  302  302"),
+    Row("second_factor_setup",            get="302  302  302  302  302  302  302  302  302",
+                                         post="302  302  302  302  302  302  302  302  302"),
+    Row("second_factor_recovery_codes",   get="302  200  200  200  200  200  200  200  200",
+                                         post="302  200  200  200  200  200  200  200  200"),
     Row("my_account",                     get="302  200  200  200  200  200  200  200  200",
                                          post="302  200  200  200  200  200  200  200  200"),
     Row("password_change",                get="302  200  200  200  200  200  200  200  200",

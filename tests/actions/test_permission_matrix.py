@@ -52,8 +52,10 @@ ROWS = [
                                                          post="302  200  200  403  403  403  403  403  403"),
     Row("join_requests",                                  get="302  403  403  200  200  403  403  403  200"),
     Row("join_request_decide", "join_request accept",     get="302  405  405  405  405  405  405  405  405",
-                                                         post="302  404  404  302  404  404  404  404  302"),
-    Row("join_request_decide", "join_request refuse",    post="302  404  404  302  404  404  404  404  302"),
+                                                         post="302  404  404  404  404  404  404  404  302"),
+    # Joining a known organisation is its référents' decision (none here: the admin's),
+    # never a coordinator's (tests/actions/test_join_requests_across_cites.py).
+    Row("join_request_decide", "join_request refuse",    post="302  404  404  404  404  404  404  404  302"),
     # One action, by state.
     Row("detail", "draft",                                get="302  200  404  404  404  404  404  404  200"),
     Row("detail", "changes",                              get="302  200  404  200  404  200  200  404  200"),

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from django.urls import reverse
 
-from accounts.models import Invitation
+from accounts.models import Invitation, Membership
 from cites.models import (
     Amendment,
     Cite,
@@ -69,6 +69,17 @@ ROWS = [
     Row("organisation_detail", "organisation",        get="302  200  404  200  404  200  200  404  200"),
     Row("organisation_update", "organisation",        get="302  200  404  200  404  403  403  404  200",
                                                      post="302  302  404  302  404  403  403  404  302"),
+    # Members: everyone who sees the organisation reads them; its référents (none among
+    # these roles) and the admin manage them (tests/accounts/test_referents.py).
+    Row("organisation_members", "organisation",       get="302  200  404  200  404  200  200  404  200",
+                                                     post="302  403  404  403  404  403  403  404  302",
+        data={"email": "nouveau.membre@example.org", "full_name": "Nouveau Membre"}),
+    Row("organisation_member_remove", lambda o: [o.organisation.pk, o.organisation.memberships.get().pk], data={},
+                                                      get="302  405  405  405  405  405  405  405  405",
+                                                     post="302  403  404  403  404  403  403  404  302"),
+    Row("organisation_member_referent", lambda o: [o.organisation.pk, o.organisation.memberships.get().pk, "oui"],
+        data={},                                      get="302  405  405  405  405  405  405  405  405",
+                                                     post="302  403  404  403  404  403  403  404  302"),
     Row("organisation_detail", "funder",              get="302  404  404  200  404  200  200  404  200"),
     Row("organisation_update", "funder", data=funder_data,
                                                       get="302  404  404  200  404  403  403  404  200",
@@ -95,7 +106,7 @@ ROWS = [replace(row, data=POSTS[row.name]) if row.post and row.data is None else
 SNAPSHOT_MODELS = [
     Cite, Cite.communes.through, Cite.priority_areas.through, Cite.schools.through, Commune, PriorityArea,
     School, LocalAxis, Organisation, Organisation.cites.through, Convention, ConventionCommitment, Signatory,
-    Amendment, Invitation,
+    Amendment, Invitation, Membership,
 ]  # fmt: skip
 
 

@@ -71,6 +71,8 @@ ROWS = [
     Row("report_download", "financial",                  get="302  404  404  200  404  200  404  404  200"),
     Row("report_download", "dossier",                    get="302  404  404  200  404  200  404  404  200"),
     Row("report_download", "sheet",                      get="302  200  404  200  404  200  404  404  200"),
+    Row("report_cancel", "queued",                       get="302  405  405  405  405  405  405  405  405",
+                                                        post="302  404  404  302  404  403  403  404  302"),
     Row("report_download", "queued",                     get="302  404  404  404  404  404  404  404  404"),
     # The dashboards: the cité's is chosen in the query string.
     Row("dashboard_cite", query=cite_query, label="cité A",
