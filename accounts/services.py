@@ -1,7 +1,11 @@
 """Account operations: inviting people and accepting invitations."""
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+
+from core.mail import queue_mail
 
 from .models import Invitation, Membership, User
 
@@ -11,14 +15,17 @@ class InvitationError(Exception):
 
 
 def invite(*, email, role, by, cite=None, organisation=None, full_name=""):
-    """Create an invitation and queue its e-mail once the transaction commits."""
-    from .tasks import send_invitation_email
-
+    """Create an invitation and its e-mail, in one transaction (sent once it commits)."""
     with transaction.atomic():
         invitation, token = Invitation.create_with_token(
             email=email.lower(), role=role, cite=cite, organisation=organisation, full_name=full_name, invited_by=by
         )
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+        context = {
+            "invitation": invitation,
+            "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
+            "validity_days": settings.INVITATION_VALIDITY_DAYS,
+        }
+        queue_mail(invitation.email, "emails/invitation_subject.txt", "emails/invitation_body.txt", context)
     return invitation
 
 

@@ -6,9 +6,11 @@ PostgreSQL, Redis and a real e-mail server with environment variables only.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "health_check",
+    "post_office",
     "core",
     "accounts",
     "cites",
@@ -161,8 +164,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------
+# Durable e-mail (django-post-office): every mail is a database row written in the
+# transaction of the change that causes it (core.mail.queue_mail); a Celery task sends
+# it after the commit, and the beat sweep below retries what the broker or the SMTP
+# server missed. EMAIL_URL names the real transport; EMAIL_BACKEND queues, so a stray
+# send_mail() is durable too.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail Cité éducative <ne-pas-repondre@example.org>")
+POST_OFFICE = {
+    "BACKENDS": {"default": EMAIL_BACKEND},  # noqa: F821  (set by env.email_url above)
+    # Dispatch is ours (core.mail): post-office's own Celery hook turns a broker outage
+    # into an error after the commit, and its lock file does not span machines.
+    "CELERY_ENABLED": False,
+    "DEFAULT_PRIORITY": "medium",
+    "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=12),  # 12 × 15 min: three hours of retries
+    "RETRY_INTERVAL": timedelta(minutes=env.int("MAIL_RETRY_MINUTES", default=15)),
+    "SENDING_ORDER": ["-priority", "id"],
+    "LOG_LEVEL": 2,  # a log line per attempt, sent or failed, shown in the admin
+}
+EMAIL_BACKEND = "post_office.EmailBackend"
+MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=90)  # sent and failed mails are then deleted
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
@@ -186,6 +207,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks, run by exactly one `celery -A portail beat` process (docs/deployment.md).
+CELERY_BEAT_SCHEDULE = {
+    "mail-sweep": {"task": "core.tasks.send_queued_mail", "schedule": 60.0},
+    "mail-cleanup": {"task": "core.tasks.cleanup_mail", "schedule": crontab(hour=3, minute=40)},
+    "sessions-purge": {"task": "core.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=20)},
+    "invitations-purge": {"task": "accounts.tasks.purge_expired_invitations", "schedule": crontab(hour=3, minute=0)},
+}
+INVITATION_KEEP_DAYS = env.int("INVITATION_KEEP_DAYS", default=30)  # after expiry, then deleted
 
 # --- Forms and front end --------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr",)
