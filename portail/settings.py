@@ -184,6 +184,7 @@ POST_OFFICE = {
 }
 EMAIL_BACKEND = "post_office.EmailBackend"
 MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=90)  # sent and failed mails are then deleted
+LOCALE_PATHS = [BASE_DIR / "locale"]  # French labels of post-office's admin (it ships none)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
