@@ -2,18 +2,20 @@
 the change that causes it, survives an SMTP outage and leaves exactly once."""
 
 import socket
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from post_office.models import STATUS, Email, Log
 
 from accounts.models import Invitation, Role
 from accounts.services import invite
+from core import mail as mail_module
 from core import tasks
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +120,31 @@ def test_the_cleanup_deletes_old_mails_only(world):
     Email.objects.filter(to="ancienne@example.org").update(created=timezone.now() - timedelta(days=91))
     assert tasks.cleanup_mail() == 1
     assert [email.to for email in Email.objects.all()] == [["recente@example.org"]]
+
+
+def test_one_sweep_at_a_time(world):
+    """While a sweep sends (here: another thread holds the lock, as another worker or
+    machine would), a second one sends nothing; the mail leaves once, with the next."""
+    invite_pilot(world)
+    holding, done = threading.Event(), threading.Event()
+
+    def other_sweep():
+        try:
+            with mail_module.sweep_lock() as acquired:
+                assert acquired
+                holding.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_sweep)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        assert tasks.send_queued_mail() == 0
+        assert Email.objects.get().status == STATUS.queued
+    finally:
+        done.set()
+        thread.join()
+    assert tasks.send_queued_mail() == 1
+    assert [message.to for message in mail.outbox] == [["nouvelle.pilote@example.org"]]
