@@ -19,7 +19,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from kombu.exceptions import OperationalError as BrokerError
-from post_office import mail
+from post_office.mail import get_queued
+from post_office.mail import send_queued as send_batch
+from post_office.models import STATUS, Email
+from post_office.signals import email_queued
+from post_office.utils import parse_priority
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +44,31 @@ def queue_mail(to, subject_template, body_template, context, *, priority=None):
     other addresses) in the current transaction; sent by Celery once it commits.
 
     ``to`` is an address or a list of addresses; the templates are rendered here, with
-    ``context``, so the worker needs nothing but the row. Returns the ``Email`` rows.
+    ``context``, so the worker needs nothing but the row. ``priority``: "low",
+    "medium" (default) or "high" (sent first). Returns the ``Email`` rows.
     """
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         return []
     subject, body = render_mail(subject_template, body_template, context)
+    # Rows built here rather than by post-office's mail.send(), which renders subject
+    # and body once more as templates: a user's "{{" or "{%" would break or leak.
+    emails = [
+        Email(
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient],
+            subject=subject,
+            message=body,
+            status=STATUS.queued,
+            priority=parse_priority(priority),
+        )
+        for recipient in recipients
+    ]
     with transaction.atomic():
-        return [
-            mail.send(
-                recipients=[recipient],
-                sender=settings.DEFAULT_FROM_EMAIL,
-                subject=subject,
-                message=body,
-                priority=priority,
-            )
-            for recipient in recipients
-        ]
+        for email in emails:
+            email.save()  # validates the address (Email.save runs full_clean)
+        email_queued.send(sender=Email, emails=emails)
+    return emails
 
 
 def dispatch_queued_mail(sender=None, emails=(), **kwargs):
@@ -108,17 +120,14 @@ def sweep_lock():
 def send_queued():
     """Send every mail due (queued, or requeued and past its retry time); returns how
     many were sent. Does nothing while another sweep is sending."""
-    from post_office.mail import get_queued
-    from post_office.mail import send_queued as send_batch
-
     sent = 0
     with sweep_lock() as acquired:
         if not acquired:
             logger.info("Envoi des e-mails déjà en cours ailleurs : rien à faire.")
             return 0
         for _ in range(MAX_BATCHES):
+            if not get_queued().exists():  # the usual case, every minute: nothing to log
+                break
             batch_sent, _failed, _requeued = send_batch()
             sent += batch_sent
-            if not get_queued().exists():
-                break
     return sent

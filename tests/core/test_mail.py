@@ -148,3 +148,14 @@ def test_one_sweep_at_a_time(world):
         thread.join()
     assert tasks.send_queued_mail() == 1
     assert [message.to for message in mail.outbox] == [["nouvelle.pilote@example.org"]]
+
+
+def test_user_text_is_sent_as_written_never_rendered_again(world, django_capture_on_commit_callbacks):
+    text = "Budget {{ settings.SECRET_KEY }} {% debug %} {% endverbatim %} {%"
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_module.queue_mail(
+            "porteur@example.org", "emails/action_signup_link_subject.txt", "emails/action_signup_link_body.txt",
+            {"url": text, "call_title": text, "has_account": False},
+        )  # fmt: skip
+    [message] = mail.outbox
+    assert text in message.body
