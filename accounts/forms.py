@@ -1,15 +1,20 @@
+import logging
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.db import transaction
 from dsfr.forms import DsfrBaseForm
+from kombu.exceptions import OperationalError as BrokerError
 
 from core.forms import Column, CrispyFormMixin, Fieldset, Layout, Row
 
 from . import throttling
 from .models import User
 from .tasks import send_password_reset_email
+
+logger = logging.getLogger(__name__)
 
 
 class ThrottledLoginMixin:
@@ -92,7 +97,17 @@ class PasswordResetForm(CrispyFormMixin, auth_forms.PasswordResetForm, DsfrBaseF
         """Queue the e-mail once the request commits, for any address: the lookup and the
         sending happen in the worker (:func:`accounts.tasks.send_password_reset_email`)."""
         email = self.cleaned_data["email"]
-        transaction.on_commit(lambda: send_password_reset_email.delay(email))
+        transaction.on_commit(lambda: _queue_password_reset(email))
+
+
+def _queue_password_reset(email):
+    try:
+        send_password_reset_email.delay(email)
+    except BrokerError as error:
+        # Rather than lose the link, look the account up here: only while the broker is
+        # down does the answer take longer for a known address.
+        logger.warning("Broker injoignable (%s) : réinitialisation traitée dans la requête.", error)
+        send_password_reset_email(email)
 
 
 class SetPasswordForm(CrispyFormMixin, auth_forms.SetPasswordForm, DsfrBaseForm):

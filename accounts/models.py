@@ -176,6 +176,10 @@ class InvitationQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
 
+    def expired_before(self, moment):
+        """Never accepted, and expired before ``moment``."""
+        return self.filter(accepted_at__isnull=True, expires_at__lt=moment)
+
 
 class Invitation(models.Model):
     """An e-mailed link that lets someone create their account with a given role.

@@ -8,9 +8,12 @@ organisation that works in their cités alone and has no member yet; that person
 its référent. Nobody invites themselves.
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import queue_mail
 from core.permissions import NotAllowed, ensure_allowed
 
 from .models import Invitation, Membership, Role, User
@@ -79,12 +82,10 @@ def _check_invitation(*, email, role, by, cite, organisation, is_referent, ignor
 
 
 def invite(*, email, role, by, cite=None, organisation=None, full_name="", is_referent=False):
-    """Create an invitation and queue its e-mail once the transaction commits.
+    """Create an invitation and its e-mail, in one transaction (sent once it commits).
 
     Raises :class:`NotAllowed` (403) when ``by`` may not give this role (see the module).
     """
-    from .tasks import send_invitation_email
-
     with transaction.atomic():
         if organisation is not None:
             # Two "first member" invitations at once: the second waits, then sees the first.
@@ -101,7 +102,12 @@ def invite(*, email, role, by, cite=None, organisation=None, full_name="", is_re
             invited_by=by,
             is_referent=is_referent,
         )
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+        context = {
+            "invitation": invitation,
+            "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
+            "validity_days": settings.INVITATION_VALIDITY_DAYS,
+        }
+        queue_mail(invitation.email, "emails/invitation_subject.txt", "emails/invitation_body.txt", context)
     return invitation
 
 

@@ -1,37 +1,32 @@
+import datetime
+import logging
 from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.utils import timezone
+
+from core.mail import queue_mail
 
 from .models import Invitation
 
-
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def send_invitation_email(invitation_id, token):
-    invitation = (
-        Invitation.objects.select_related("cite", "organisation", "invited_by").filter(pk=invitation_id).first()
-    )
-    if invitation is None or not invitation.is_usable:
-        return
-    context = {
-        "invitation": invitation,
-        "url": settings.SITE_URL + reverse("accounts:invitation_accept", args=[token]),
-        "validity_days": settings.INVITATION_VALIDITY_DAYS,
-    }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    body = render_to_string("emails/invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+logger = logging.getLogger(__name__)
 
 
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose mail is queued (durable) rather than sent at once."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        queue_mail(to_email, subject_template_name, email_template_name, context)
+
+
+@shared_task(ignore_result=True)
 def send_password_reset_email(email):
-    """The reset link, if ``email`` is an active account's: looked up and sent by the
-    worker, so the request answers in the same time whether the account exists or not."""
-    form = PasswordResetForm({"email": email})
+    """The reset link, if ``email`` is an active account's: looked up by the worker, so
+    the request answers in the same time whether the account exists or not. The mail
+    itself is queued like every other (core.mail)."""
+    form = QueuedPasswordResetForm({"email": email})
     if form.is_valid():
         site = urlsplit(settings.SITE_URL)
         form.save(
@@ -41,3 +36,23 @@ def send_password_reset_email(email):
             email_template_name="emails/password_reset_body.txt",
             from_email=settings.DEFAULT_FROM_EMAIL,
         )
+
+
+@shared_task(ignore_result=True)
+def purge_expired_invitations(days=None):
+    """Delete the invitations never accepted and expired for more than
+    ``INVITATION_KEEP_DAYS`` days (accepted ones stay: they record who invited whom)."""
+    days = settings.INVITATION_KEEP_DAYS if days is None else days
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted, _ = Invitation.objects.expired_before(cutoff).delete()
+    if deleted:
+        logger.info("%s invitations expirées supprimées.", deleted)
+    return deleted
+
+
+@shared_task(ignore_result=True)
+def purge_login_records():
+    """Nightly: the login attempts and logs older than their retention (accounts/throttling.py)."""
+    from .throttling import purge_login_records as purge
+
+    return purge()

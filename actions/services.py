@@ -19,7 +19,7 @@ from core.db import serialised
 from core.errors import OperationRefused
 from core.permissions import NotAllowed
 
-from . import permissions
+from . import notifications, permissions
 from .models import Action, BeneficiaryCount, Bilan, Message, Opinion, ReferenceCounter, Transition
 from .permissions import COORDINATION, PORTEUR
 
@@ -200,16 +200,10 @@ def _transition(action, name, *, by, comment="", checks=(), notify=True, at=None
             Transition.objects.filter(pk=transition.pk).update(created_at=when)
             transition.created_at = when
         if rule.event and notify and at is None:
-            _notify_on_commit(rule.event, locked.pk, transition_id=transition.pk)
+            notifications.notify_action(rule.event, locked, transition=transition)
     for field in ("status", "version", "reference", "submitted_at", "updated_at"):
         setattr(action, field, getattr(locked, field))
     return transition
-
-
-def _notify_on_commit(event, action_id, **kwargs):
-    from .tasks import send_action_notification
-
-    transaction.on_commit(lambda: send_action_notification.delay(event, action_id, **kwargs))
 
 
 # --- The transitions ---------------------------------------------------------------------
@@ -473,5 +467,5 @@ def post_message(action, *, by, text):
         message = Message.objects.create(
             action=action, author=by, text=text.strip(), from_porteur=permissions.is_porteur(by, action)
         )
-        _notify_on_commit("message", action.pk, message_id=message.pk)
+        notifications.notify_action("message", action, message=message)
     return message

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from cites.models import Organisation
 
+from . import notifications
 from .models import JoinRequest
 
 SALT = "actions.signup"
@@ -72,9 +73,7 @@ def sign_up_partner(*, email, full_name, password, siret, organisation_name, org
         request = JoinRequest.objects.create(
             user=user, organisation=organisation, cite=call.cite, creates_organisation=creates_organisation
         )
-        from .tasks import send_join_request_notification
-
-        transaction.on_commit(lambda: send_join_request_notification.delay(request.pk))
+        notifications.notify_join_request(request)
     return user, request
 
 

@@ -13,7 +13,6 @@ amounts) when the coordination validates the meeting's decisions. A decision tak
 outside any COPIL is immediate: its notice leaves as soon as it is committed.
 """
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,7 +29,7 @@ from core.permissions import NotAllowed
 from financements import services as funding_services
 from financements.models import FundingLine
 
-from . import jobs, permissions
+from . import jobs, notifications, permissions
 from .models import AgendaItem, Meeting, ProgrammingDecision, Report
 
 
@@ -145,10 +144,9 @@ def _check_manages(by, cite):
         raise NotAllowed("Seule la coordination de la cité enregistre les décisions de programmation.")
 
 
-def _notify_on_commit(action_id, **ids):
-    from .tasks import send_decision_notification
-
-    transaction.on_commit(functools.partial(send_decision_notification.delay, action_id, **ids))
+def _notify(action_id, **ids):
+    """Queue the porteur's notice in the current transaction (sent once it commits)."""
+    notifications.notify_decision(action_id, **ids)
 
 
 def _past_or_now(at):
@@ -352,7 +350,7 @@ def validate_decisions(meeting, *, by, at=None):
             decisions_validated_at=when, decisions_validated_by=by, updated_at=timezone.now()
         )
         for item_id, action_id in items if at is None else ():
-            _notify_on_commit(action_id, item_id=item_id)
+            _notify(action_id, item_id=item_id)
     meeting.decisions_validated_at, meeting.decisions_validated_by = when, by
     return len(items)
 
@@ -402,7 +400,7 @@ def programme_out_of_copil(action, *, by, decided_on, reason, amounts, no_fundin
                 no_funding_reason=no_funding_reason if total == 0 else "",
                 recorded_by=by,
             )
-            _notify_on_commit(action.pk, decision_id=decision.pk)
+            _notify(action.pk, decision_id=decision.pk)
     except NotAllowed:
         action.refresh_from_db()
         raise

@@ -1,6 +1,5 @@
-"""Celery tasks of the steering, taking ids: the PDF reports (one task per report), the
-sweep of report jobs, and the decision notices to the porteurs (one task per decided
-proposal).
+"""Celery tasks of the steering, taking ids: the PDF reports (one task per report) and the
+sweep of report jobs (the decision notices are :mod:`pilotage.notifications`).
 
 A report's task runs only under the task id its report records (see :mod:`pilotage.jobs`:
 a duplicated or late message does nothing), is acknowledged late (a worker that dies
@@ -15,19 +14,12 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, connections
-from django.template.loader import render_to_string
-from django.urls import reverse
 
-from actions.models import Action
-from actions.tasks import porteur_emails
-from cites.models import Organisation
-from financements import ledger
-from financements.models import FundingLine
+from core.mail import queue_mail
 
 from . import jobs
-from .models import AgendaItem, ProgrammingDecision, Report
+from .models import Report
 from .pdf import render_pdf
 from .reports import BUILDERS, ReportDataError
 
@@ -123,68 +115,11 @@ def _generate(report_id, task_id, new_attempt=True):
 
 
 def notify_report_ready(report):
-    """E-mail the requester that the report is ready (a mail error never fails the report)."""
+    """Queue the e-mail that tells the requester the report is ready (sent by the mail
+    sweep, retried if the SMTP server is down: a mail never fails the report)."""
     user = report.requested_by
     if user is None or not user.email:
         return False
     context = {"report": report, "user": user, "url": settings.SITE_URL + report.page_url}
-    subject = " ".join(render_to_string("emails/pilotage_report_ready_subject.txt", context).split())
-    body = render_to_string("emails/pilotage_report_ready_body.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except OSError:  # SMTP errors included
-        logger.exception("Rapport %s : e-mail « rapport prêt » non envoyé", report.pk)
-        return False
+    queue_mail(user.email, "emails/pilotage_report_ready_subject.txt", "emails/pilotage_report_ready_body.txt", context)
     return True
-
-
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def send_decision_notification(action_id, item_id=None, decision_id=None):
-    """Tell the porteur the decision on its proposal: a COPIL's (``item_id``: programmed
-    with the amounts per funder, rejected or postponed), sent when the coordination
-    validates the meeting's decisions; or an out-of-COPIL programming (``decision_id``),
-    sent at once. One message per recipient; a row deleted meanwhile sends nothing."""
-    action = Action.objects.select_related("cite", "porteur").filter(pk=action_id).first()
-    if action is None:
-        return 0
-    context = {"action": action, "meeting": None, "decided_on": None, "comment": "", "no_funding_reason": ""}
-    if item_id is not None:
-        item = AgendaItem.objects.select_related("meeting").filter(pk=item_id, action_id=action_id).first()
-        if item is None or not item.decision:
-            return 0
-        outcome = item.decision
-        context.update(meeting=item.meeting, decided_on=item.meeting.starts_at, comment=item.decision_comment)
-    elif decision_id is not None:
-        decision = ProgrammingDecision.objects.filter(pk=decision_id, action_id=action_id).first()
-        if decision is None:
-            return 0
-        outcome = AgendaItem.Decision.PROGRAMMED
-        context.update(
-            decided_on=decision.decided_on, comment=decision.reason, no_funding_reason=decision.no_funding_reason
-        )
-    else:
-        raise ValueError("A decision notice needs an agenda item or a programming decision.")
-    funding, total = [], None
-    if outcome == AgendaItem.Decision.PROGRAMMED:
-        by_funder = ledger.figures_by(FundingLine.objects.filter(action=action), "funder")
-        names = dict(Organisation.objects.filter(pk__in=list(by_funder)).values_list("pk", "name"))
-        funding = sorted(
-            ((names.get(funder_id, ""), money.decided) for funder_id, money in by_funder.items() if money.decided),
-            key=lambda row: row[0],
-        )
-        total = sum((amount for _, amount in funding), start=0)
-    recipients = porteur_emails(action)
-    if not recipients:
-        return 0
-    context.update(
-        outcome=outcome,
-        outcome_label=AgendaItem.Decision(outcome).label.lower(),
-        funding=funding,
-        total=total,
-        url=settings.SITE_URL + reverse("actions:detail", args=[action.pk]),
-    )
-    subject = " ".join(render_to_string("emails/pilotage_decision_subject.txt", context).split())
-    body = render_to_string("emails/pilotage_decision_body.txt", context)
-    for recipient in recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    return len(recipients)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django_guid.integrations import CeleryIntegration
 
 from core.logging import logging_config
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "health_check",
     "django_guid",
+    "post_office",
     "core",
     "accounts",
     "cites",
@@ -265,8 +267,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------
+# Durable e-mail (django-post-office): every mail is a database row written in the
+# transaction of the change that causes it (core.mail.queue_mail); a Celery task sends
+# it after the commit, and the beat sweep below retries what the broker or the SMTP
+# server missed. EMAIL_URL names the real transport; EMAIL_BACKEND queues, so a stray
+# send_mail() is durable too.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portail Cité éducative <ne-pas-repondre@example.org>")
+POST_OFFICE = {
+    "BACKENDS": {"default": EMAIL_BACKEND},  # noqa: F821  (set by env.email_url above)
+    # Dispatch is ours (core.mail): post-office's own Celery hook turns a broker outage
+    # into an error after the commit, and its lock file does not span machines.
+    "CELERY_ENABLED": False,
+    "DEFAULT_PRIORITY": "medium",
+    "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=12),  # 12 × 15 min: three hours of retries
+    "RETRY_INTERVAL": timedelta(minutes=env.int("MAIL_RETRY_MINUTES", default=15)),
+    "SENDING_ORDER": ["-priority", "id"],
+    "LOG_LEVEL": 2,  # a log line per attempt, sent or failed, shown in the admin
+}
+EMAIL_BACKEND = "post_office.EmailBackend"
+MAIL_KEEP_DAYS = env.int("MAIL_KEEP_DAYS", default=90)  # sent and failed mails are then deleted
+LOCALE_PATHS = [BASE_DIR / "locale"]  # French labels of post-office's admin (it ships none)
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
@@ -297,13 +318,20 @@ CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = 300, 360
 # and the sweep sends it (pilotage.jobs).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-CELERY_BEAT_SCHEDULE = {
-    "pilotage-sweep-reports": {"task": "pilotage.tasks.sweep_reports", "schedule": 60.0},
-}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks, run by exactly one `celery -A portail beat` process (docs/deployment.md).
+CELERY_BEAT_SCHEDULE = {
+    "mail-sweep": {"task": "core.tasks.send_queued_mail", "schedule": 60.0},
+    "mail-cleanup": {"task": "core.tasks.cleanup_mail", "schedule": crontab(hour=3, minute=40)},
+    "sessions-purge": {"task": "core.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=20)},
+    "invitations-purge": {"task": "accounts.tasks.purge_expired_invitations", "schedule": crontab(hour=3, minute=0)},
+    "login-records-purge": {"task": "accounts.tasks.purge_login_records", "schedule": crontab(hour=3, minute=10)},
+    "pilotage-sweep-reports": {"task": "pilotage.tasks.sweep_reports", "schedule": 60.0},
+}
+INVITATION_KEEP_DAYS = env.int("INVITATION_KEEP_DAYS", default=30)  # after expiry, then deleted
 
 # --- Forms and front end --------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr",)

@@ -41,6 +41,13 @@ class UndefinedVariable(str):
 @pytest.fixture(autouse=True)
 def _hardened(settings, tmp_path, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Queued mails (core.mail) leave through post-office's backend: the outbox too, one
+    # thread so that mail.outbox keeps the order the mails were queued in.
+    settings.POST_OFFICE = {
+        **settings.POST_OFFICE,
+        "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+        "THREADS_PER_PROCESS": 1,
+    }
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

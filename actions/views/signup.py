@@ -5,14 +5,13 @@ of the call's cité for a new one."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.scope import get_visible_or_404
-from actions import signup, signup_forms
+from actions import notifications, signup, signup_forms
 from actions.models import Call, JoinRequest
 from core.permissions import ensure_allowed
 from core.views import form_page
@@ -40,9 +39,7 @@ def signup_start(request, pk):
             if has_account
             else reverse("actions:signup_confirm", args=[signup.make_token(email, call)])
         )
-        from actions.tasks import send_signup_link
-
-        transaction.on_commit(lambda: send_signup_link.delay(email, url, call.title, has_account))
+        notifications.notify_signup_link(email, url, call.title, has_account)
         # The same answer whether or not the address has an account.
         return render(
             request,
