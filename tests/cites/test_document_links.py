@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cites.forms import AmendmentForm
+from tests.otp import force_login_verified
 from tests.s3 import s3_storage_settings
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_current_document_links_to_the_checked_view(client, world, objs, settings, storage):
     if storage == "s3":  # signed URLs are computed locally: no server needed to render the page
         settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings("portail", "http://127.0.0.1:9")}
-    client.force_login(world.a.coordinator)
+    force_login_verified(client, world.a.coordinator)
     page = client.get(reverse("cites:convention_update", args=[objs.convention.pk])).content.decode()
     checked = reverse("cites:convention_document", args=[objs.convention.pk])
     assert f'<a href="{checked}">' in page
@@ -29,7 +30,7 @@ def test_the_current_document_links_to_the_checked_view(client, world, objs, set
 
 def test_the_admin_shows_the_stored_name_and_links_no_storage_url(client, world, objs, settings):
     settings.STORAGES = {**settings.STORAGES, "default": s3_storage_settings("portail", "http://127.0.0.1:9")}
-    client.force_login(world.admin)
+    force_login_verified(client, world.admin)
     response = client.get(reverse("admin:cites_convention_change", args=[objs.convention.pk]))
     assert response.status_code == 200
     page = response.content.decode()

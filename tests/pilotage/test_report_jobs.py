@@ -15,6 +15,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tasks import send_queued_mail
 from pilotage import jobs, tasks
 from pilotage.models import Report
 from pilotage.reports import BUILDERS
@@ -80,6 +81,7 @@ def test_broker_down_the_request_is_queued_and_the_sweep_sends_it_once_the_broke
     report.refresh_from_db()
     assert report.status == Report.Status.DONE, report.error
     assert report.attempts == 1 and report.dispatched_at is not None and report.task_id
+    send_queued_mail()  # the mail queued with the result, sent by the mail sweep
     assert [message.to for message in mailoutbox] == [[world.a.coordinator.email]]
     assert mailoutbox[0].subject.startswith("Votre rapport est prêt")
     assert report.page_url in mailoutbox[0].body
@@ -115,6 +117,7 @@ def test_a_dead_workers_report_is_reclaimed_by_the_sweep_and_produced(world, act
     report.refresh_from_db()
     assert report.status == Report.Status.DONE, report.error
     assert report.attempts == 2 and report.task_id != "message-of-the-dead-worker"
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[world.a.partner.email]]
     alive.refresh_from_db()
     assert alive.status == Report.Status.RUNNING  # a worker still on it: left alone
