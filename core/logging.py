@@ -49,6 +49,10 @@ class ContextFilter(logging.Filter):
         return True
 
 
+# Their per-request or per-batch lines at INFO say nothing the proxy's log does not.
+QUIET_LOGGERS = ("django.request", "django.server", "django_guid", "axes", "post_office")
+
+
 def logging_config(*, level, json):
     """The LOGGING setting: JSON lines in production, readable text in development."""
     fields = "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s %(user_id)s %(task_id)s"
@@ -78,5 +82,5 @@ def logging_config(*, level, json):
         },
         "root": {"handlers": ["console"], "level": level},
         # One line per request is the proxy's job; Django's own request log stays at warnings.
-        "loggers": {name: {"level": "WARNING"} for name in ("django.request", "django.server", "django_guid", "axes", "post_office")},
+        "loggers": {name: {"level": "WARNING"} for name in QUIET_LOGGERS},
     }
