@@ -42,6 +42,10 @@ browser-deps:
 $(OIDC_PROVIDER): tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
 	@bash scripts/check_system_deps.sh --browser
 	npm ci --prefix tests/oidc_provider --no-audit --no-fund
+	@# oidc-provider 9 needs Node.js >= 20.12 (crypto.hash); Debian 12 ships 18: then a
+	@# pinned Node.js for the provider only, from the npm registry (the `node` package).
+	@node -e 'process.exit(typeof require("node:crypto").hash === "function" ? 0 : 1)' || \
+	  npm install --prefix tests/oidc_provider/runtime --no-audit --no-fund --no-save node@22.23.3
 
 migrate: $(VENV)/.installed sysdeps
 	$(PY) manage.py migrate --noinput
@@ -90,4 +94,4 @@ bench-scale: $(VENV)/.installed
 	DATABASE_URL=$(SCALE_DB) $(PY) bench/load.py
 
 clean:
-	rm -rf $(VENV) var tests/oidc_provider/node_modules
+	rm -rf $(VENV) var tests/oidc_provider/node_modules tests/oidc_provider/runtime

@@ -27,7 +27,8 @@ node_too_old() {
 warn_old_node() {
   if node_too_old "$@"; then
     echo "Attention : Node.js $(node --version) est trop ancien pour le fournisseur OIDC des tests ProConnect" >&2
-    echo "(oidc-provider 9 demande Node.js 20.12 ou plus récent ; Debian 12 fournit Node.js 18)." >&2
+    echo "(oidc-provider 9 demande Node.js 20.12 ou plus récent) : make test installe Node.js 22 pour" >&2
+    echo "ce seul fournisseur, depuis le registre npm, dans tests/oidc_provider/runtime/." >&2
   fi
 }
 

@@ -56,12 +56,14 @@ def _wait_until_up(process, url, log_path, timeout=30):
 @pytest.fixture(scope="session")
 def oidc_provider(live_server, tmp_path_factory):
     """The node provider, started once for the session, stopped by its own pid."""
-    node = shutil.which("node")
+    # make test installs a recent Node.js under runtime/ when the system's is too old.
+    pinned = PROVIDER_DIR / "runtime" / "node_modules" / ".bin" / "node"
+    node = str(pinned) if pinned.exists() else shutil.which("node")
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("Node.js et tests/oidc_provider/node_modules sont requis : make test (npm ci) les installe.")
     has_hash = subprocess.run([node, "-e", 'require("node:crypto").hash("sha256", "")'], capture_output=True)
     if has_hash.returncode != 0:
-        pytest.fail("oidc-provider 9 demande Node.js 20.12 ou plus récent (Debian 12 fournit Node.js 18).")
+        pytest.fail("oidc-provider 9 demande Node.js 20.12 ou plus récent : make test en installe un (runtime/).")
     port = _free_port()
     provider = SimpleNamespace(
         issuer=f"http://127.0.0.1:{port}",
