@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_only
 from accounts.scope import get_visible_or_404
@@ -47,6 +47,7 @@ def public_call_detail(request, pk):
 
 # --- Calls (cité staff) ------------------------------------------------------------------
 @staff_only
+@require_safe
 def call_list(request):
     calls = (
         Call.objects.visible_to(request.user)

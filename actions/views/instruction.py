@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
@@ -20,6 +20,7 @@ from .common import ACTIONS, PAGE_SIZE, _crumbs
 
 
 # --- Lists and detail --------------------------------------------------------------------
+@require_safe
 def action_list(request):
     """Staff: the proposals of their cités. Partners: their organisation's actions.
 
@@ -55,6 +56,7 @@ def action_list(request):
     )
 
 
+@require_safe
 def action_detail(request, pk):
     action = get_visible_or_404(request, ACTIONS, pk=pk)
     user = request.user

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.scope import get_visible_or_404
 from actions import forms, permissions, services
@@ -237,6 +237,7 @@ def attachment_delete(request, pk, attachment_pk):
     return redirect("actions:attachments", pk=action.pk)
 
 
+@require_safe
 def attachment_download(request, pk, attachment_pk):
     """Serve a document to the porteur or the instruction of the cité (404 outside the
     scope, 403 for other roles inside it)."""

@@ -7,7 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from accounts.scope import get_visible_or_404
@@ -123,6 +123,7 @@ def signup_confirm(request, token):
     )
 
 
+@require_safe
 def join_request_list(request):
     scope = request.scope
     ensure_allowed(

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_only
 from accounts.scope import get_visible_or_404
@@ -47,6 +47,7 @@ def _cite_form_page(request, cite, form, saved, title, **page):
 
 # --- Cités -------------------------------------------------------------------------------
 @staff_only
+@require_safe
 def cite_list(request):
     cites = (
         Cite.objects.visible_to(request.user)
@@ -79,6 +80,7 @@ def cite_create(request):
     )
 
 
+@require_safe
 def cite_detail(request, pk):
     cite = get_visible_or_404(request, Cite.objects.select_related("lead_school__commune", "renewal_of"), pk=pk)
     axes = cite.axes.filter(parent__isnull=True).prefetch_related("children").order_by("national_objective", "code")
@@ -174,6 +176,7 @@ def axis_edit(request, pk, axis_pk=None):
 
 
 # --- Organisations -----------------------------------------------------------------------
+@require_safe
 def organisation_list(request):
     organisations = (
         Organisation.objects.visible_to(request.user)
@@ -193,6 +196,7 @@ def organisation_list(request):
     )
 
 
+@require_safe
 def organisation_detail(request, pk):
     organisation = get_visible_or_404(request, Organisation, pk=pk)
     cites = list(organisation.cites.order_by("name"))
@@ -259,6 +263,7 @@ def organisation_update(request, pk):
 
 # --- Conventions -------------------------------------------------------------------------
 @staff_only
+@require_safe
 def convention_list(request):
     conventions = (
         Convention.objects.visible_to(request.user)
@@ -282,6 +287,7 @@ def convention_list(request):
     )
 
 
+@require_safe
 def convention_detail(request, pk):
     convention = get_visible_or_404(request, Convention.objects.select_related("cite"), pk=pk)
     commitments = convention.commitments.select_related("funder").order_by("year", "funder__name")
@@ -382,6 +388,7 @@ def amendment_create(request, pk):
     return _convention_form_page(request, convention, form, "L'avenant a été enregistré.", "Ajouter un avenant")
 
 
+@require_safe
 def convention_document(request, pk):
     convention = get_visible_or_404(request, Convention, pk=pk)
     return private_file_response(
@@ -389,6 +396,7 @@ def convention_document(request, pk):
     )
 
 
+@require_safe
 def amendment_document(request, pk, amendment_pk):
     amendment = get_visible_or_404(request, Amendment, pk=amendment_pk, convention__pk=pk)
     return private_file_response(

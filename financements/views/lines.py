@@ -4,7 +4,7 @@ payment, status, recovery (the coordination edits; cité staff and the porteur r
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.scope import get_visible_or_404
 from actions.models import SUBSIDY_ACCOUNT, Action
@@ -22,6 +22,7 @@ LINES = FundingLine.objects.select_related("action__cite", "action__porteur", "f
 
 
 # --- An action's funding -----------------------------------------------------------------
+@require_safe
 def action_funding(request, pk):
     """The funding lines and payments of one action: cité staff, and its porteur."""
     action = get_visible_or_404(request, ACTIONS, pk=pk)
@@ -66,6 +67,7 @@ def lines_from_budget(request, pk):
 
 
 # --- One line ----------------------------------------------------------------------------
+@require_safe
 def line_detail(request, pk):
     line = get_visible_or_404(request, LINES, pk=pk)
     is_staff = request.scope.can_read_cite(line.action.cite)

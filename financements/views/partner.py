@@ -3,12 +3,14 @@ the actions of the user's organisations."""
 
 from django.db.models import Q
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from actions.models import Action
 from core.permissions import ensure_allowed
 from financements.models import FundingLine
 
 
+@require_safe
 def my_funding(request):
     """For each action of the user's organisations: what each funder decided, committed
     and paid."""

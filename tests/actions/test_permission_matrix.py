@@ -57,7 +57,8 @@ ROWS = [
     # never a coordinator's (tests/actions/test_join_requests_across_cites.py).
     Row("join_request_decide", "join_request refuse",    post="302  404  404  404  404  404  404  404  302"),
     # One action, by state.
-    Row("detail", "draft",                                get="302  200  404  404  404  404  404  404  200"),
+    Row("detail", "draft",                                get="302  200  404  404  404  404  404  404  200",
+                                                         post="302  405  405  405  405  405  405  405  405"),
     Row("detail", "changes",                              get="302  200  404  200  404  200  200  404  200"),
     Row("detail", "review",                               get="302  200  404  200  404  200  200  404  200"),
     Row("detail", "neighbour",                            get="302  404  404  200  404  200  200  404  200"),
