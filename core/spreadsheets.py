@@ -13,11 +13,14 @@ spreadsheet never runs it as a formula (CSV/formula injection).
 import csv
 import datetime
 import io
+import tempfile
 from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .files import private_download
 
@@ -25,6 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0.00 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOLD = Font(bold=True)
 
 
 def neutralise(text):
@@ -71,46 +75,88 @@ def xlsx_cell(value):
     return value
 
 
-def csv_text(headers, rows):
+CSV_BATCH = 200  # rows per chunk of a streamed CSV: few chunks, each small
+
+
+def _csv_writer(buffer):
+    return csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+
+
+def csv_chunks(headers, rows):
+    """The CSV text in chunks of ``CSV_BATCH`` rows, the BOM first: ``rows`` is consumed
+    lazily (an iterator over a server-side cursor stays one batch in memory)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = _csv_writer(buffer)
     writer.writerow([neutralise(header) for header in headers])
-    for values in rows:
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, values in enumerate(rows, 1):
         writer.writerow([csv_cell(value) for value in values])
-    return buffer.getvalue()
+        if count % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _styled(sheet, value):
+    """The cell of one value: a plain value when it needs no format (openpyxl's writer
+    then reuses one cell object), a styled write-only cell for amounts and dates."""
+    converted = xlsx_cell(value)
+    if isinstance(value, Money):
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.number_format = EURO_FORMAT
+        return cell
+    if isinstance(converted, datetime.date):
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(converted, str):
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.data_type = "s"  # never a formula, whatever openpyxl guessed
+        return cell
+    return converted
 
 
 def workbook(sheets):
-    """``sheets``: ``[(title, headers, rows)…]``, one worksheet each."""
-    book = Workbook()
-    book.remove(book.active)
+    """``sheets``: ``[(title, headers, rows)…]``, one worksheet each, in openpyxl's
+    write-only mode: each row goes to the sheet's temporary file as it comes (linear time,
+    constant memory; no random access, so nothing ever reads ``max_row``). ``rows`` may be
+    an iterator. Widths and the frozen header row are set before the first row, as the
+    write-only mode requires."""
+    book = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
-        sheet.append([neutralise(header) for header in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in rows:
-            sheet.append([xlsx_cell(value) for value in values])
-            for cell, value in zip(sheet[sheet.max_row], values, strict=True):
-                if isinstance(value, Money):
-                    cell.number_format = EURO_FORMAT
-                elif isinstance(value, datetime.date):
-                    cell.number_format = DATE_FORMAT
-                elif isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever openpyxl guessed
         sheet.freeze_panes = "A2"
-        for column, header in zip(sheet.columns, headers, strict=True):
-            sheet.column_dimensions[column[0].column_letter].width = max(12, min(45, len(header) + 4))
+        for index, header in enumerate(headers, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(45, len(header) + 4))
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=neutralise(header))
+            cell.font = BOLD
+            cell.data_type = "s"
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for values in rows:
+            sheet.append([_styled(sheet, value) for value in values])
     return book
 
 
 def csv_response(headers, rows, filename):
+    """A streamed CSV: the rows are read and sent as the client downloads."""
     return private_download(
-        ("\ufeff" + csv_text(headers, rows)).encode("utf-8"), filename=filename, content_type="text/csv; charset=utf-8"
+        (chunk.encode("utf-8") for chunk in csv_chunks(headers, rows)),
+        filename=filename,
+        content_type="text/csv; charset=utf-8",
     )
 
 
 def xlsx_response(sheets, filename):
-    buffer = io.BytesIO()
-    workbook(sheets).save(buffer)
-    return private_download(buffer.getvalue(), filename=filename, content_type=XLSX_TYPE)
+    """The workbook is written to a temporary file (an XLSX is a zip: it cannot be sent
+    before its last row), then streamed from it: memory stays bounded whatever the rows."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the response
+    workbook(sheets).save(handle)
+    handle.seek(0)
+    return private_download(handle, filename=filename, content_type=XLSX_TYPE)

@@ -41,7 +41,7 @@ def test_xlsx_parses_back_to_the_same_figures(login, money):
     booby_trap(money)
     response = download(login, money, "export_xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Enveloppes", "Lignes de financement", "Versements"]
 
     envelopes = list(book["Enveloppes"].iter_rows(values_only=True))
@@ -80,7 +80,7 @@ def test_xlsx_parses_back_to_the_same_figures(login, money):
 
 
 def read_csv(response):
-    raw = response.content
+    raw = response.getvalue()
     assert raw.startswith("\ufeff".encode())
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
