@@ -80,7 +80,8 @@ def request_report(kind, cite, year, by, meeting=None, action=None):
     if kind == Report.Kind.ACTION_SHEET and action is None:
         raise ValueError("An action sheet needs its action.")
     now = timezone.now()
-    type(cite).objects.select_for_update().filter(pk=cite.pk).exists()
+    # Identical requests at once wait on the cité's row, then see each other's report.
+    list(type(cite).objects.select_for_update().filter(pk=cite.pk).values_list("pk", flat=True))
     same = Report.objects.filter(kind=kind, cite=cite, year=year, meeting=meeting, action=action)
     pending = same.filter(status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).order_by("-created_at").first()
     if pending is not None:
