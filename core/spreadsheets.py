@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -113,10 +114,12 @@ def _styled(sheet, value):
         cell = WriteOnlyCell(sheet, value=converted)
         cell.number_format = DATE_FORMAT
         return cell
-    if isinstance(converted, str):
+    if isinstance(converted, str) and converted in ERROR_CODES:
         cell = WriteOnlyCell(sheet, value=converted)
-        cell.data_type = "s"  # never a formula, whatever openpyxl guessed
+        cell.data_type = "s"  # "#N/A" typed by a user is a text, not an error value
         return cell
+    # Any other text is neutralised: it never starts with "=", so openpyxl stores it as a
+    # string, never as a formula (tests/financements/test_exports.py checks every cell).
     return converted
 
 

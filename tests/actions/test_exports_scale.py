@@ -27,7 +27,7 @@ S = Action.Status
 
 # --- The XLSX writer is linear -----------------------------------------------------------
 def _rows(n):
-    return ([f"=ligne {i}", i, Money("12.50"), None] for i in range(n))
+    return ([f"=ligne {i}" if i else "#N/A", i, Money("12.50"), None] for i in range(n))
 
 
 @pytest.mark.parametrize("n", [50, 400])
@@ -55,7 +55,8 @@ def test_the_xlsx_writer_never_reads_max_row_and_writes_each_cell_once(n):
     assert len(writes) == 4 + 3 * n
     sheet = openpyxl.load_workbook(buffer).active
     assert sheet.max_row == n + 1
-    assert sheet["A2"].value == "'=ligne 0" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == "#N/A" and sheet["A2"].data_type == "s"  # a text, not an error value
+    assert sheet["A3"].value == "'=ligne 1" and sheet["A3"].data_type == "s"
     assert sheet["C2"].number_format == spreadsheets.EURO_FORMAT and sheet["C2"].value == 12.5
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["A"].width == 12
@@ -141,3 +142,24 @@ def test_the_proposals_export_runs_as_many_queries_with_15_rows_as_with_3(login,
         assert len(rows) == size + 1
         counts.append(count)
     assert counts[0] == counts[1], counts
+
+
+def test_the_csv_reads_the_actions_chunk_by_chunk_as_it_is_sent(login, world, make_action, monkeypatch):
+    """Nothing is read before the first chunk leaves (the header), then the actions come
+    ``CHUNK_SIZE`` at a time, each chunk with one query for its reviewers: memory holds
+    one chunk, whatever the rows."""
+    from actions import exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    for _ in range(6):
+        make_action(status=S.IN_REVIEW).reviewers.add(world.a.pilot)
+    response = login(world.a.coordinator).get(reverse("actions:export", args=["csv"]))
+    chunks = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as before_first:
+        header = next(chunks)
+    assert header.startswith("\ufeffRéférence".encode()) and len(before_first) == 0
+    with CaptureQueriesContext(connection) as rest:
+        body = b"".join(chunks)
+    assert len(body.decode().splitlines()) == 6
+    reviewer_queries = [query for query in rest.captured_queries if "reviewers" in query["sql"]]
+    assert len(reviewer_queries) == 3  # one per chunk of 2 actions
