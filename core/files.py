@@ -47,12 +47,10 @@ def private_file_response(file_field, *, filename, content_type, missing="Le fic
 
 def private_download(content, *, filename, content_type):
     """Content built for the request (an export) as a private attachment. ``content``:
-    bytes; an open binary file (streamed from it, closed after); or an iterator of byte
-    chunks, streamed as it is produced (a CSV read from a server-side cursor)."""
+    bytes, or an iterator of byte chunks streamed as it is produced (a CSV read from a
+    server-side cursor)."""
     if isinstance(content, (bytes, str)):
         response = HttpResponse(content, content_type=content_type)
-    elif hasattr(content, "read"):
-        response = FileResponse(content, content_type=content_type)
     else:
         response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
