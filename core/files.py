@@ -5,7 +5,7 @@ local disk or S3) or :func:`private_download` (built content)."""
 
 from pathlib import PurePath
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
 from .uploads import extension_for
 
@@ -46,7 +46,12 @@ def private_file_response(file_field, *, filename, content_type, missing="Le fic
 
 
 def private_download(content, *, filename, content_type):
-    """Content built for the request (an export) as a private attachment."""
-    response = HttpResponse(content, content_type=content_type)
+    """Content built for the request (an export) as a private attachment. ``content``:
+    bytes, or an iterator of byte chunks streamed as it is produced (a CSV read from a
+    server-side cursor)."""
+    if isinstance(content, (bytes, str)):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)

@@ -17,7 +17,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .files import private_download
 
@@ -25,6 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EURO_FORMAT = '#,##0.00 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOLD = Font(bold=True)
 
 
 def neutralise(text):
@@ -71,46 +75,91 @@ def xlsx_cell(value):
     return value
 
 
-def csv_text(headers, rows):
+CSV_BATCH = 200  # rows per chunk of a streamed CSV: few chunks, each small
+
+
+def _csv_writer(buffer):
+    return csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+
+
+def csv_chunks(headers, rows):
+    """The CSV text in chunks of ``CSV_BATCH`` rows, the BOM first: ``rows`` is consumed
+    lazily (an iterator over a server-side cursor stays one batch in memory)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = _csv_writer(buffer)
     writer.writerow([neutralise(header) for header in headers])
-    for values in rows:
+    yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, values in enumerate(rows, 1):
         writer.writerow([csv_cell(value) for value in values])
-    return buffer.getvalue()
+        if count % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _styled(sheet, value):
+    """The cell of one value: a plain value when it needs no format (openpyxl's writer
+    then reuses one cell object), a styled write-only cell for amounts and dates."""
+    converted = xlsx_cell(value)
+    if isinstance(value, Money):
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.number_format = EURO_FORMAT
+        return cell
+    if isinstance(converted, datetime.date):
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(converted, str) and converted in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value=converted)
+        cell.data_type = "s"  # "#N/A" typed by a user is a text, not an error value
+        return cell
+    # Any other text is neutralised: it never starts with "=", so openpyxl stores it as a
+    # string, never as a formula (tests/financements/test_exports.py checks every cell).
+    return converted
 
 
 def workbook(sheets):
-    """``sheets``: ``[(title, headers, rows)…]``, one worksheet each."""
-    book = Workbook()
-    book.remove(book.active)
+    """``sheets``: ``[(title, headers, rows)…]``, one worksheet each, in openpyxl's
+    write-only mode: each row goes to the sheet's temporary file as it comes (linear time,
+    constant memory; no random access, so nothing ever reads ``max_row``). ``rows`` may be
+    an iterator. Widths and the frozen header row are set before the first row, as the
+    write-only mode requires."""
+    book = Workbook(write_only=True)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
-        sheet.append([neutralise(header) for header in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in rows:
-            sheet.append([xlsx_cell(value) for value in values])
-            for cell, value in zip(sheet[sheet.max_row], values, strict=True):
-                if isinstance(value, Money):
-                    cell.number_format = EURO_FORMAT
-                elif isinstance(value, datetime.date):
-                    cell.number_format = DATE_FORMAT
-                elif isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever openpyxl guessed
         sheet.freeze_panes = "A2"
-        for column, header in zip(sheet.columns, headers, strict=True):
-            sheet.column_dimensions[column[0].column_letter].width = max(12, min(45, len(header) + 4))
+        for index, header in enumerate(headers, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(45, len(header) + 4))
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=neutralise(header))
+            cell.font = BOLD
+            cell.data_type = "s"
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for values in rows:
+            sheet.append([_styled(sheet, value) for value in values])
     return book
 
 
 def csv_response(headers, rows, filename):
+    """A streamed CSV: the rows are read and sent as the client downloads."""
     return private_download(
-        ("\ufeff" + csv_text(headers, rows)).encode("utf-8"), filename=filename, content_type="text/csv; charset=utf-8"
+        (chunk.encode("utf-8") for chunk in csv_chunks(headers, rows)),
+        filename=filename,
+        content_type="text/csv; charset=utf-8",
     )
 
 
 def xlsx_response(sheets, filename):
+    """The rows go to the write-only sheets' temporary files as they are read; the zipped
+    file (an XLSX cannot be sent before its last row) is then answered from memory: about
+    50 bytes a row once compressed, where the rows themselves never stay in memory. (A
+    file streamed from disk would stay open on every test that does not read it.)"""
     buffer = io.BytesIO()
     workbook(sheets).save(buffer)
     return private_download(buffer.getvalue(), filename=filename, content_type=XLSX_TYPE)

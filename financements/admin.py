@@ -11,6 +11,24 @@ from . import services
 from .models import Envelope, FundingLine, LineTransition, Payment
 
 
+class HistoryRelationsMixin:
+    """The admin's history list names each row by ``str(record.history_object)``: an object
+    rebuilt from the record, whose ``__str__`` reads its funder (and action) — one query
+    per row. The records come with those rows already joined
+    (``get_history_queryset`` selects the tracked foreign keys): hand them to the rebuilt
+    objects, so the page runs the same queries whatever its rows."""
+
+    def set_history_delta_changes(self, request, historical_records, *args, **kwargs):
+        for record in historical_records:
+            instance = record.history_object  # a new object at each access: keep this one
+            relations = {field.name: field for field in instance._meta.concrete_fields if field.is_relation}
+            for name, related in record._state.fields_cache.items():
+                if name in relations:
+                    relations[name].set_cached_value(instance, related)
+            record.history_object = instance
+        super().set_history_delta_changes(request, historical_records, *args, **kwargs)
+
+
 class RefreshTotalsMixin:
     """Recompute the totals of the envelopes a line or payment was and is drawn on.
 
@@ -46,7 +64,7 @@ class RefreshTotalsMixin:
 
 
 @admin.register(Envelope)
-class EnvelopeAdmin(SimpleHistoryAdmin):
+class EnvelopeAdmin(HistoryRelationsMixin, SimpleHistoryAdmin):
     list_display = ["cite", "funder", "programme", "year", "amount"]
     list_filter = ["programme", "year"]
     search_fields = ["cite__name", "funder__name", "legal_reference"]
@@ -74,7 +92,7 @@ class LineTransitionInline(admin.TabularInline):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(RefreshTotalsMixin, SimpleHistoryAdmin):
+class FundingLineAdmin(HistoryRelationsMixin, RefreshTotalsMixin, SimpleHistoryAdmin):
     list_display = ["action", "funder", "requested_amount", "proposed_amount", "decided_amount", "status"]
     list_filter = ["status", "legal_act_type"]
     search_fields = ["action__title", "action__reference", "funder__name", "external_reference"]

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db import models
 
 from core.formatting import format_date_fr, format_euros
 
+HISTORY_PAGE_SIZE = 20
 HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
 KINDS = {"+": "Création", "~": "Modification", "-": "Suppression"}
 
@@ -47,11 +49,16 @@ def _display(model_field, value, names):
     return str(value)
 
 
-def history_entries(*histories, subject=str):
+def history_entries(*histories, subject=None):
     """Entries of one or more history querysets, most recent first.
 
     ``subject(record)`` names the object a row is about (useful when payments and their
-    line share one timeline)."""
+    line share one timeline); by default none, since ``str(record)`` builds the historical
+    object and reads its related rows (the envelope's funder): one query per row.
+
+    The queries are one per history plus one per related model, whatever the rows: the
+    diffs need each record's predecessor, so the whole history of the objects is read (one
+    query) and the page shows :func:`history_page`."""
     records = []
     for history in histories:
         records.extend(history.select_related("history_user").order_by("history_date", "history_id"))
@@ -107,9 +114,15 @@ def history_entries(*histories, subject=str):
                 when=record.history_date,
                 who=(user.full_name or user.email) if user else "le système",
                 kind=KINDS.get(record.history_type, record.history_type),
-                subject=subject(record),
+                subject=subject(record) if subject else "",
                 changes=changes,
             )
         )
     entries.reverse()
     return entries
+
+
+def history_page(request, *histories, subject=None):
+    """The page (``?page=``) of the entries, :data:`HISTORY_PAGE_SIZE` at a time, most
+    recent first; an invalid page number gives the nearest page."""
+    return Paginator(history_entries(*histories, subject=subject), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -16,6 +16,7 @@ outside any COPIL is immediate: its notice leaves as soon as it is committed.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -42,29 +43,63 @@ class ReportError(OperationRefused):
     """The report job could not be changed (no longer queued)."""
 
 
+class ReportRequestRefused(ReportError):
+    """Too many report requests from one user in a short time."""
+
+
+ALREADY_PENDING = "Un rapport identique est déjà en cours de génération : il apparaît dans la liste ci-dessous."
+
+
+def _refuse_if_too_many(by, now):
+    """At most ``REPORT_REQUESTS_LIMIT`` requests per user in ``REPORT_REQUESTS_WINDOW``:
+    each one costs a worker minutes of PDF rendering."""
+    limit, window = settings.REPORT_REQUESTS_LIMIT, settings.REPORT_REQUESTS_WINDOW
+    if by is None or Report.objects.filter(requested_by=by, created_at__gte=now - window).count() < limit:
+        return
+    minutes = int(window.total_seconds() // 60)
+    raise ReportRequestRefused(
+        f"Vous avez demandé {limit} rapports ces {minutes} dernières minutes : c'est le maximum. "
+        "Attendez que les rapports en cours soient prêts, puis réessayez dans quelques minutes."
+    )
+
+
+@serialised
 def request_report(kind, cite, year, by, meeting=None, action=None):
     """Create a new version of a report (status « en file d'attente ») and hand it to the
     broker once the transaction commits. Returns the report at once, whatever the
     broker's state: a request the broker did not get is sent by the sweep
-    (:mod:`pilotage.jobs`)."""
+    (:mod:`pilotage.jobs`).
+
+    An identical request (same kind, cité, year, meeting and action, by anyone) still
+    queued or running is returned instead of a new version, with ``already_pending``
+    true: the second click, or a colleague's, waits for the same PDF. Raises
+    :class:`ReportRequestRefused` beyond the per-user rate limit. The cité's row is
+    locked for the check, so two identical requests at once make one report."""
     if kind in Report.MEETING_KINDS and meeting is None:
         raise ValueError("A COPIL report needs its meeting.")
     if kind == Report.Kind.ACTION_SHEET and action is None:
         raise ValueError("An action sheet needs its action.")
-    with transaction.atomic():
-        previous = Report.objects.filter(kind=kind, cite=cite, year=year, meeting=meeting, action=action).aggregate(
-            last=Max("version")
-        )["last"]
-        report = Report.objects.create(
-            kind=kind,
-            cite=cite,
-            year=year,
-            meeting=meeting,
-            action=action,
-            version=(previous or 0) + 1,
-            requested_by=by,
-        )
-        transaction.on_commit(lambda: jobs.dispatch(report.pk))
+    now = timezone.now()
+    # Identical requests at once wait on the cité's row, then see each other's report.
+    list(type(cite).objects.select_for_update().filter(pk=cite.pk).values_list("pk", flat=True))
+    same = Report.objects.filter(kind=kind, cite=cite, year=year, meeting=meeting, action=action)
+    pending = same.filter(status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).order_by("-created_at").first()
+    if pending is not None:
+        pending.already_pending = True
+        return pending
+    _refuse_if_too_many(by, now)
+    previous = same.aggregate(last=Max("version"))["last"]
+    report = Report.objects.create(
+        kind=kind,
+        cite=cite,
+        year=year,
+        meeting=meeting,
+        action=action,
+        version=(previous or 0) + 1,
+        requested_by=by,
+    )
+    report.already_pending = False
+    transaction.on_commit(lambda: jobs.dispatch(report.pk))
     return report
 
 

@@ -314,6 +314,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool child's task is redeli
 # The longest task renders a 500-action COPIL dossier in 84 s (docs/benchmarks.md). Soft:
 # the task stops and is queued again; hard: the pool child is killed.
 CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = 300, 360
+# Report requests per user and window (pilotage.services.request_report): each one costs a
+# worker up to minutes of PDF rendering.
+REPORT_REQUESTS_LIMIT = env.int("REPORT_REQUESTS_LIMIT", default=10)
+REPORT_REQUESTS_WINDOW = timedelta(minutes=env.int("REPORT_REQUESTS_WINDOW_MINUTES", default=10))
 # A request never waits on a dead broker: one quick retry, then the report stays queued
 # and the sweep sends it (pilotage.jobs).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -15,7 +15,7 @@ from cites.models import Cite
 from core.permissions import ensure_allowed
 from core.views import form_page
 from financements import exports, forms, ledger, permissions, services
-from financements.history import history_entries
+from financements.history import history_page
 from financements.models import Envelope, FundingLine, LineStatus
 from financements.overview import cite_overview
 from financements.services import FundingError
@@ -86,7 +86,7 @@ def envelope_detail(request, pk):
             "cite": envelope.cite,
             "lines": lines,
             "can_manage": permissions.can_manage_funding(request.user, envelope.cite),
-            "history": history_entries(envelope.history.all()),
+            "history": history_page(request, envelope.history.all()),
             "page_title": str(envelope),
             "breadcrumbs": _crumbs(envelope.cite, envelope.year),
         },

@@ -12,7 +12,7 @@ from core.formatting import format_euros
 from core.permissions import ensure_allowed
 from core.views import form_page
 from financements import forms, ledger, permissions, services
-from financements.history import history_entries
+from financements.history import history_page
 from financements.models import FundingLine, Payment
 
 from .common import _crumbs, _posted
@@ -76,7 +76,8 @@ def line_detail(request, pk):
     transitions = []
     if is_staff:
         transitions = list(line.transitions.select_related("actor").order_by("created_at", "pk"))
-        history = history_entries(
+        history = history_page(
+            request,
             line.history.all(),
             Payment.history.filter(line_id=line.pk),
             subject=lambda record: "Versement" if record.instance_type is Payment else "Ligne",

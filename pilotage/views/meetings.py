@@ -18,7 +18,7 @@ from pilotage import forms, permissions, services
 from pilotage.filters import MeetingFilter
 from pilotage.models import AgendaItem, Meeting, MeetingDocument, Report
 
-from .common import MEETINGS, PAGE_SIZE, _crumbs, _meeting_crumbs, _report_created, _reports
+from .common import MEETINGS, PAGE_SIZE, _ask_report, _crumbs, _meeting_crumbs, _reports
 
 
 @require_GET
@@ -164,8 +164,7 @@ def meeting_report(request, pk, kind):
         permissions.can_generate(request.user, meeting.cite, kind),
         "Seule la coordination de la cité génère les documents du COPIL.",
     )
-    report = services.request_report(kind, meeting.cite, meeting.year, request.user, meeting=meeting)
-    return _report_created(request, report, meeting.get_absolute_url())
+    return _ask_report(request, meeting.get_absolute_url(), kind, meeting.cite, meeting.year, meeting=meeting)
 
 
 @require_http_methods(["GET", "POST"])

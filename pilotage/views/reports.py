@@ -18,7 +18,7 @@ from pilotage import forms, permissions, services
 from pilotage.filters import ReportFilter
 from pilotage.models import Meeting, Report
 
-from .common import PAGE_SIZE, _crumbs, _report_created, _reports
+from .common import PAGE_SIZE, _ask_report, _crumbs, _reports
 
 
 # --- Index -------------------------------------------------------------------------------
@@ -99,8 +99,9 @@ def report_generate(request, cite_pk):
     data = form.cleaned_data
     meeting = data["meeting"] if data["kind"] in Report.MEETING_KINDS else None
     year = meeting.year if meeting else data["year"]
-    report = services.request_report(data["kind"], cite, year, request.user, meeting=meeting)
-    return _report_created(request, report, reverse("pilotage:report_list", args=[cite.pk]))
+    return _ask_report(
+        request, reverse("pilotage:report_list", args=[cite.pk]), data["kind"], cite, year, meeting=meeting
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,10 +111,8 @@ def action_sheets(request, action_pk):
     can_generate = permissions.can_generate_action_sheet(request.user, action)
     if request.method == "POST":
         ensure_allowed(can_generate, "Seuls le porteur et la coordination génèrent la fiche de cette action.")
-        report = services.request_report(
-            Report.Kind.ACTION_SHEET, action.cite, action.year, request.user, action=action
-        )
-        return _report_created(request, report, reverse("pilotage:action_sheets", args=[action.pk]))
+        url = reverse("pilotage:action_sheets", args=[action.pk])
+        return _ask_report(request, url, Report.Kind.ACTION_SHEET, action.cite, action.year, action=action)
     reports = _reports(Report.objects.visible_to(request.user).filter(action=action, kind=Report.Kind.ACTION_SHEET))
     return render(
         request,

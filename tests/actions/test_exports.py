@@ -29,7 +29,7 @@ def _csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="propositions-')
     assert response["Cache-Control"] == "private, no-store"
-    raw = response.content
+    raw = response.getvalue()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for spreadsheet software
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
 
@@ -38,7 +38,7 @@ def _xlsx(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Cache-Control"] == "private, no-store"
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Propositions"]
     return book.active
 

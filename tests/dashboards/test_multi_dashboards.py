@@ -74,7 +74,7 @@ def test_prefecture_exports_csv_and_xlsx(login, world, populate):
     client = login(world.a.prefecture)
     response = client.get(reverse("pilotage:dashboard_prefecture_csv"), {"annee": YEAR})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    raw = response.content.decode("utf-8")
+    raw = response.getvalue().decode("utf-8")
     assert raw.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(raw[1:]), delimiter=";"))
     assert rows[0][0] == "Cité éducative"
@@ -84,7 +84,7 @@ def test_prefecture_exports_csv_and_xlsx(login, world, populate):
     assert decided == f"{expected['decided']:.2f}".replace(".", ",")
 
     response = client.get(reverse("pilotage:dashboard_prefecture_xlsx"), {"annee": YEAR})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     values = list(sheet.values)
     assert values[1][0].startswith("'=HYPERLINK")
     assert Decimal(str(values[1][values[0].index("Décidé (€)")])) == expected["decided"]
@@ -123,11 +123,11 @@ def test_national_exports(login, world, populate):
     for level in ("region", "departement", "cite"):
         response = client.get(reverse("pilotage:dashboard_national_csv"), {"annee": YEAR, "niveau": level})
         assert response.status_code == 200
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
         assert len(rows) >= 2
     assert client.get(reverse("pilotage:dashboard_national_csv"), {"niveau": "x"}).status_code == 404
     workbook = load_workbook(
-        io.BytesIO(client.get(reverse("pilotage:dashboard_national_xlsx"), {"annee": YEAR}).content)
+        io.BytesIO(client.get(reverse("pilotage:dashboard_national_xlsx"), {"annee": YEAR}).getvalue())
     )
     assert [sheet.title for sheet in workbook] == [f"Régions {YEAR}", f"Départements {YEAR}", f"Cités {YEAR}"]
 

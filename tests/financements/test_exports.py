@@ -6,10 +6,14 @@ import io
 from decimal import Decimal
 
 import openpyxl
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.spreadsheets import EURO_FORMAT, neutralise
 from financements.models import Envelope, FundingLine, Payment
+
+from .factories import FundingLineFactory, PaymentFactory, make_action
 
 D = Decimal
 HYPERLINK = '=HYPERLINK("http://x")'
@@ -41,7 +45,7 @@ def test_xlsx_parses_back_to_the_same_figures(login, money):
     booby_trap(money)
     response = download(login, money, "export_xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Enveloppes", "Lignes de financement", "Versements"]
 
     envelopes = list(book["Enveloppes"].iter_rows(values_only=True))
@@ -80,7 +84,7 @@ def test_xlsx_parses_back_to_the_same_figures(login, money):
 
 
 def read_csv(response):
-    raw = response.content
+    raw = response.getvalue()
     assert raw.startswith("\ufeff".encode())
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
@@ -108,3 +112,33 @@ def test_csv_parses_back_to_the_same_figures(login, money):
 
     payments = read_csv(download(login, money, "export_csv", "versements"))
     assert payments[1][5:8] == ["2000,00", "02/05/2026", "'@SUM(A1:A9)"]
+
+
+def test_each_export_runs_as_many_queries_with_15_lines_as_with_3(login, money):
+    """Lines and payments are read from a cursor with their action, porteur and funder
+    joined: no query per row, in the CSV (streamed) as in the XLSX."""
+    client = login(money.world.a.pilot)
+    urls = {
+        "xlsx": reverse("financements:export_xlsx", args=[money.cite.pk, 2026]),
+        **{
+            table: reverse("financements:export_csv", args=[money.cite.pk, 2026, table])
+            for table in ("enveloppes", "lignes", "versements")
+        },
+    }
+    counts = {name: [] for name in urls}
+    for size in (3, 15):
+        while FundingLine.objects.filter(action__cite=money.cite).count() < size:
+            action = make_action(money.cite, money.world.a.organisation)
+            line = FundingLineFactory(
+                envelope=money.p147, action=action, requested_amount=D("10.00"), committed=True, decided_amount=D("10")
+            )
+            PaymentFactory(line=line, amount=D("5.00"))
+        money.services.refresh_envelope_totals()
+        for name, url in urls.items():
+            client.get(url).getvalue()  # warm-up
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(url).getvalue()
+            counts[name].append(len(queries))
+            if name == "lignes":
+                assert len(body.decode("utf-8-sig").splitlines()) == size + 1
+    assert all(first == second for first, second in counts.values()), counts

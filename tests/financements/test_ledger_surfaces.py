@@ -188,7 +188,7 @@ def check_partner(client, demo):
 def check_xlsx(client, demo):
     force_login_verified(client, User.objects.get(email="coordination.ales@example.org"))
     response = client.get(reverse("financements:export_xlsx", args=[demo.pk, 2026]))
-    sheet = list(openpyxl.load_workbook(io.BytesIO(response.content))["Enveloppes"].iter_rows(values_only=True))
+    sheet = list(openpyxl.load_workbook(io.BytesIO(response.getvalue()))["Enveloppes"].iter_rows(values_only=True))
     header, total = sheet[0], sheet[-1]
     assert total[0] == "Total"
     column = {name: index for index, name in enumerate(header)}

@@ -256,9 +256,10 @@ def test_the_coordination_cancels_from_the_row_and_a_running_report_cannot_be(
     world, login, action, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        queued = request_report(Report.Kind.ACTION_SHEET, world.a.cite, 2026, world.a.partner, action=action)
         running = request_report(Report.Kind.ACTION_SHEET, world.a.cite, 2026, world.a.partner, action=action)
-    jobs.claim(running.pk, "busy")
+        jobs.claim(running.pk, "busy")
+        # Another year's sheet: the same one would be the running report again (de-duplicated).
+        queued = request_report(Report.Kind.ACTION_SHEET, world.a.cite, 2025, world.a.partner, action=action)
     client = login(world.a.coordinator)
     row = client.post(reverse("pilotage:report_cancel", args=[queued.pk]), headers={"HX-Request": "true"})
     assert row.status_code == 200 and "Annulé" in row.content.decode() and "hx-trigger" not in row.content.decode()
