@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import staff_only
 from accounts.scope import get_visible_or_404
@@ -24,6 +24,7 @@ from .common import _crumbs, _posted, _year
 
 
 # --- Index and overview ------------------------------------------------------------------
+@require_safe
 def index(request):
     """Cité staff: the cités they read with the years that have envelopes. Partners: their
     actions' funding."""
@@ -50,6 +51,7 @@ def index(request):
 
 
 @staff_only
+@require_safe
 def overview(request, pk, year):
     cite = get_visible_or_404(request, Cite, pk=pk)
     year = _year(year)
@@ -72,6 +74,7 @@ def overview(request, pk, year):
 
 # --- Envelopes ---------------------------------------------------------------------------
 @staff_only
+@require_safe
 def envelope_detail(request, pk):
     envelope = get_visible_or_404(request, Envelope.objects.select_related("cite", "funder"), pk=pk)
     lines = list(
@@ -211,12 +214,14 @@ def programming(request, pk, year):
 
 # --- Exports -----------------------------------------------------------------------------
 @staff_only
+@require_safe
 def export_xlsx(request, pk, year):
     cite = get_visible_or_404(request, Cite, pk=pk)
     return exports.xlsx_response(cite, _year(year))
 
 
 @staff_only
+@require_safe
 def export_csv(request, pk, year, table):
     cite = get_visible_or_404(request, Cite, pk=pk)
     if table not in exports.TABLES:
