@@ -132,7 +132,7 @@ def accept_invitation(invitation, *, full_name, password):
     organisation has members).
     """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("invited_by").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("invited_by").get(pk=invitation.pk)
         if locked.accepted_at is not None:
             raise InvitationError("Cette invitation a déjà été utilisée.")
         if locked.is_expired:

@@ -10,22 +10,15 @@ from post_office.models import STATUS, Email
 
 from actions.models import Action, Message
 from core import tasks
-from portail.celery import app as celery_app
+from tests.brokers import broker_down as dead_broker
 
 pytestmark = pytest.mark.django_db
-CLOSED_PORT_BROKER = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
 
 @pytest.fixture
 def broker_down():
-    """Celery as in production (not eager), its broker unreachable."""
-    keys = ("task_always_eager", "broker_url", "broker_transport_options")
-    saved = {key: celery_app.conf[key] for key in keys}
-    celery_app.conf.update(task_always_eager=False, broker_url=CLOSED_PORT_BROKER, broker_transport_options={})
-    celery_app._after_fork()  # drop the pools opened on the previous broker
-    yield
-    celery_app.conf.update(saved)
-    celery_app._after_fork()
+    with dead_broker():
+        yield
 
 
 def test_a_message_posted_while_the_broker_is_down(

@@ -6,7 +6,6 @@ and the time limits sit under the broker's visibility timeout.
 Celery is eager here (the sweep's dispatch runs the task in-process) except where a test
 points the app at a closed port (a broker that is down) or starts the real worker."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -21,24 +20,9 @@ from pilotage.models import Report
 from pilotage.reports import BUILDERS
 from pilotage.services import request_report
 from portail.celery import app as celery_app
+from tests.brokers import broker_down
 
 from .test_real_worker import wait_until_finished
-
-DEAD_BROKER = "redis://127.0.0.1:9/0"  # nothing listens there: never the shared Redis
-
-
-@contextmanager
-def broker_down():
-    """The app publishes to a broker that refuses connections (not eager). The write URL,
-    because the CELERY_BROKER_URL variable (CI's Redis pass) overrides ``broker_url``."""
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_write_url")}
-    celery_app.conf.update(task_always_eager=False, broker_write_url=DEAD_BROKER)
-    celery_app._after_fork()  # drop the connection pools of the previous broker
-    try:
-        yield
-    finally:
-        celery_app.conf.update(saved)
-        celery_app._after_fork()
 
 
 def later(delta=jobs.DISPATCH_GRACE):
