@@ -78,5 +78,8 @@ def logging_config(*, level, json):
         },
         "root": {"handlers": ["console"], "level": level},
         # One line per request is the proxy's job; Django's own request log stays at warnings.
-        "loggers": {name: {"level": "WARNING"} for name in ("django.request", "django.server", "django_guid", "axes", "post_office")},
+        "loggers": {
+            name: {"level": "WARNING"}
+            for name in ("django.request", "django.server", "django_guid", "axes", "post_office")
+        },
     }
