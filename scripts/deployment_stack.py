@@ -110,6 +110,11 @@ class Processes:
         process.wait()
         return process.pid, children
 
+    def signal(self, name, signum):
+        """SIGSTOP / SIGCONT to the process group: a machine frozen, then back."""
+        os.killpg(self.running[name].pid, signum)
+        return self.running[name].pid
+
     def stop(self, name, timeout=20):
         process = self.running.pop(name, None)
         if process is None or process.poll() is not None:

@@ -15,6 +15,8 @@ and how long it took, and its total duration.
     .venv/bin/python scripts/deployment_test.py     # CI: .ci/run, « Test de déploiement »
 """
 
+import re
+import signal
 import sys
 import tempfile
 import time
@@ -82,6 +84,13 @@ class Partner:
         rows = self.d.query("SELECT max(id) FROM pilotage_report WHERE action_id = %s", self.action)
         return rows[0][0]
 
+    def badge(self, web, pk):
+        """The report's state as the page shows it (the row htmx polls every 2 s)."""
+        response = self.session.get(self.url(web, f"/pilotage/rapports/{pk}/etat/"), timeout=30)
+        assert response.status_code == 200, f"état du rapport {pk} : {response.status_code}"
+        found = re.search(r'fr-badge[^"]*">([^<]+)<|(Télécharger le PDF)', response.text)
+        return " ".join(found.group(found.lastindex).split()) if found else "?"
+
     def download(self, web, pk):
         response = self.session.get(self.url(web, f"/pilotage/rapports/{pk}/telecharger/"), timeout=60)
         assert response.status_code == 200 and response.content.startswith(b"%PDF"), f"rapport {pk} : {response}"
@@ -124,6 +133,14 @@ def running_on(d, pk):
     return None
 
 
+def watch(d, user, pk, seen):
+    """One poll of the page, as the browser's htmx does: True once the report is done."""
+    badge = user.badge("web2", pk)
+    if not seen or seen[-1] != badge:
+        seen.append(badge)
+    return done(d, pk)
+
+
 def phase_worker_kill(d, user, units):
     log("--- 2. Un worker tué (SIGKILL) pendant qu'il produit un rapport")
     for _attempt in range(5):
@@ -134,21 +151,24 @@ def phase_worker_kill(d, user, units):
         log(f"rapport {pk} produit avant le kill : une autre demande")
     else:
         raise AssertionError("aucun rapport saisi en cours de production")
+    task_id = d.report(pk)[1]
     pid, children = d.procs.kill(victim)
     killed = time.monotonic()
     log(f"tué {victim} : pid {pid} et ses processus enfants {children}, pendant le rapport {pk}")
-    time.sleep(5)
+    seen = []
+    wait_for(f"rapport {pk} repris", lambda: watch(d, user, pk, seen) or time.monotonic() - killed > 5, interval=2)
     d.start_worker(units, int(victim[-1]))
-    wait_for(f"rapport {pk} repris", lambda: done(d, pk))
+    wait_for(f"rapport {pk} repris", lambda: watch(d, user, pk, seen), interval=2)
     took = time.monotonic() - killed
-    attempts = d.report(pk)[2]
+    _status, final_task, attempts, _error = d.report(pk)
+    how = "même message rendu par Redis" if final_task == task_id else "renvoyé par le balayage des rapports"
     user.download("web2", pk)
-    log(f"rapport {pk} produit {took:.0f} s après le kill ({attempts} tentatives), téléchargé")
+    log(f"rapport {pk} produit {took:.0f} s après le kill ({attempts} tentatives, {how}), téléchargé ; vu : {seen}")
     FAULTS.append(
         (
-            f"worker {victim} tué (SIGKILL, pid {pid} + enfants {children}) en plein rendu",
-            "« En cours » puis « Prêt » ; aucune erreur",
-            f"rapport {pk} repris par un worker ({attempts} tentatives) et téléchargé",
+            f"worker {victim} tué (SIGKILL, pid {pid} + enfant {children}) en plein rendu",
+            " → ".join(f"« {b} »" for b in seen),
+            f"rapport {pk} produit ({attempts} tentatives, {how}) et téléchargé",
             took,
         )
     )
@@ -156,10 +176,14 @@ def phase_worker_kill(d, user, units):
 
 
 def phase_broker(d, user):
-    log("--- 3. Broker (redis-server) arrêté")
+    log("--- 3. Broker (redis-server) arrêté, sans persistance : ses messages en attente sont perdus")
+    frozen = [d.procs.signal(name, signal.SIGSTOP) for name in ("worker1", "worker2")]
+    log(f"workers gelés (SIGSTOP, pids {frozen}) : une demande reste dans le broker")
+    lost, _ = user.request_report("web2")
+    assert d.query("SELECT dispatched_at IS NOT NULL FROM pilotage_report WHERE id = %s", lost)[0][0]
     pid = d.procs.stop("redis")
     stopped = time.monotonic()
-    log(f"arrêté redis-server (pid {pid}) : ses messages en attente sont perdus (pas de persistance)")
+    log(f"arrêté redis-server (pid {pid}) : le message du rapport {lost} est perdu")
     took_message = user.message("web2")
     pk, took_report = user.request_report("web1")
     assert d.report(pk)[0] == "queued"
@@ -167,22 +191,32 @@ def phase_broker(d, user):
     log(seen)
     time.sleep(max(0, 20 - (time.monotonic() - stopped)))
     d.start_redis()
+    for name in ("worker1", "worker2"):
+        d.procs.signal(name, signal.SIGCONT)
     back = time.monotonic()
-    log(f"redis-server relancé après {back - stopped:.0f} s")
+    log(f"redis-server relancé (vide) après {back - stopped:.0f} s, workers dégelés")
     wait_for(f"rapport {pk} après le retour du broker", lambda: done(d, pk))
+    took_pk = time.monotonic() - back
     wait_for("e-mails après le retour du broker", lambda: mails_sent(d))
-    took = time.monotonic() - back
-    user.download("web1", pk)
-    log(f"rapport {pk} produit et e-mails remis {took:.0f} s après le retour du broker")
+    took_mail = time.monotonic() - back
+    wait_for(f"rapport {lost} perdu par le broker", lambda: done(d, lost))
+    took_lost = time.monotonic() - back
+    for report in (pk, lost):
+        user.download("web1", report)
+    log(
+        f"après le retour du broker : rapport {pk} en {took_pk:.0f} s, e-mails en {took_mail:.0f} s, "
+        f"rapport {lost} (message perdu) en {took_lost:.0f} s"
+    )
     FAULTS.append(
         (
-            f"broker arrêté {back - stopped:.0f} s (redis-server pid {pid}, sans persistance)",
+            f"broker arrêté {back - stopped:.0f} s et relancé vide (redis-server pid {pid})",
             f"réponses normales : {seen}",
-            f"rapport {pk} produit et téléchargé, e-mails du message remis une fois",
-            took,
+            f"rapport {pk} (demandé pendant la panne) en {took_pk:.0f} s, e-mails du message remis une fois "
+            f"en {took_mail:.0f} s, rapport {lost} (message perdu avec le broker) renvoyé par le balayage",
+            took_lost,
         )
     )
-    return [pk]
+    return [pk, lost]
 
 
 def phase_smtp(d, user):
