@@ -13,7 +13,7 @@ ifndef SECRET_KEY
 export SECRET_KEY := $(shell bash scripts/dev_secret_key.sh)
 endif
 
-.PHONY: run test test-heavy test-fast lint fmt demo bench bench-scale sysdeps browser-deps migrate clean lock
+.PHONY: run test test-heavy test-fast deployment-test lint fmt demo bench bench-scale sysdeps browser-deps migrate clean lock
 
 # The local OpenID Connect provider of the ProConnect journeys (npm oidc-provider, locked
 # in tests/oidc_provider/package-lock.json): installed once, again when the lock changes.
@@ -69,6 +69,11 @@ test-heavy: $(VENV)/.installed sysdeps
 
 test-fast: $(VENV)/.installed sysdeps
 	$(VENV)/bin/pytest -m "not e2e and not heavy"
+
+# The deployment test (docs/deployment.md): two web, two workers, beat, its own redis-server,
+# S3 and SMTP servers, under faults; needs PostgreSQL on 127.0.0.1:5432. CI runs it too.
+deployment-test: $(VENV)/.installed sysdeps
+	$(PY) scripts/deployment_test.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,7 @@ status and the log of its attempts.
 import fcntl
 import logging
 from contextlib import contextmanager
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,6 +23,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from post_office.mail import get_queued
 from post_office.mail import send_queued as send_batch
 from post_office.models import STATUS, Email
+from post_office.settings import get_message_id_fqdn
 from post_office.signals import email_queued
 from post_office.utils import parse_priority
 
@@ -61,6 +63,9 @@ def queue_mail(to, subject_template, body_template, context, *, priority=None):
             message=body,
             status=STATUS.queued,
             priority=parse_priority(priority),
+            # Fixed at queue time, the same for every attempt: a mail retried after a lost
+            # SMTP answer is recognised by the recipient's client (and the deployment test).
+            message_id=make_msgid(domain=get_message_id_fqdn()),
         )
         for recipient in recipients
     ]

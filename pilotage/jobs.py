@@ -31,9 +31,10 @@ from .models import Report
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = Report.MAX_ATTEMPTS
-DISPATCH_GRACE = timedelta(minutes=1)  # a request not handed to the broker by then is sent by the sweep
-LOST_AFTER = timedelta(hours=1)  # a request handed to the broker but not picked up by then is sent again
-HEARTBEAT_MARGIN = timedelta(minutes=1)
+# settings.REPORT_*: one minute, one hour and one minute unless the environment says otherwise.
+DISPATCH_GRACE = settings.REPORT_DISPATCH_GRACE  # a request not handed to the broker by then is sent by the sweep
+LOST_AFTER = settings.REPORT_LOST_AFTER  # a request handed to the broker but not picked up by then is sent again
+HEARTBEAT_MARGIN = settings.REPORT_HEARTBEAT_MARGIN
 
 Status = Report.Status
 

@@ -20,7 +20,6 @@ from core.mail import queue_mail
 
 from . import jobs
 from .models import Report
-from .pdf import render_pdf
 from .reports import BUILDERS, ReportDataError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +34,14 @@ def drop_broken_connections():
     for conn in connections.all(initialized_only=True):
         if not conn.in_atomic_block:
             conn.close()
+
+
+def render_pdf(template_name, context):
+    """WeasyPrint (and so Pango) is imported here, on the worker machines only: the web
+    machines import this module to dispatch a report and need no Pango."""
+    from .pdf import render_pdf as render
+
+    return render(template_name, context)
 
 
 def mark_failed(report_id, reason):

@@ -281,7 +281,9 @@ POST_OFFICE = {
     "CELERY_ENABLED": False,
     "DEFAULT_PRIORITY": "medium",
     "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=12),  # 12 × 15 min: three hours of retries
-    "RETRY_INTERVAL": timedelta(minutes=env.int("MAIL_RETRY_MINUTES", default=15)),
+    "RETRY_INTERVAL": timedelta(
+        seconds=env.int("MAIL_RETRY_SECONDS", default=60 * env.int("MAIL_RETRY_MINUTES", default=15))
+    ),
     "SENDING_ORDER": ["-priority", "id"],
     "LOG_LEVEL": 2,  # a log line per attempt, sent or failed, shown in the admin
 }
@@ -295,7 +297,14 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 # Redis gives an unacknowledged message to another worker after visibility_timeout: above
 # the hard time limit, so no running task is ever duplicated (dead workers' reports are
 # reclaimed sooner by the sweep, pilotage.jobs). A dead broker fails fast (2 s connect).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# The restore of unacknowledged messages (a worker machine that died) runs every
+# interval × throttle seconds: 10 × 10 by default in kombu, 5 × 1 here.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (CELERY_QUEUE_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -313,7 +322,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool child's task is redelivered at once
 # The longest task renders a 500-action COPIL dossier in 84 s (docs/benchmarks.md). Soft:
 # the task stops and is queued again; hard: the pool child is killed.
-CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT = 300, 360
+# Shorter limits only for the deployment test (scripts/deployment_test.py), which kills a
+# worker and waits for the sweep; the visibility timeout must stay above the hard limit.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Report requests per user and window (pilotage.services.request_report): each one costs a
 # worker up to minutes of PDF rendering.
 REPORT_REQUESTS_LIMIT = env.int("REPORT_REQUESTS_LIMIT", default=10)
@@ -326,14 +338,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# The report sweep's thresholds (pilotage.jobs): a request the broker never got is sent
+# again after REPORT_DISPATCH_GRACE; one the broker got but nobody took (a broker restarted
+# without persistence), after REPORT_LOST_AFTER; a running report silent for the hard time
+# limit plus REPORT_HEARTBEAT_MARGIN lost its worker.
+REPORT_DISPATCH_GRACE = timedelta(seconds=env.int("REPORT_DISPATCH_GRACE_SECONDS", default=60))
+REPORT_LOST_AFTER = timedelta(seconds=env.int("REPORT_LOST_AFTER_SECONDS", default=3600))
+REPORT_HEARTBEAT_MARGIN = timedelta(seconds=env.int("REPORT_HEARTBEAT_MARGIN_SECONDS", default=60))
+SWEEP_SECONDS = float(env.int("SWEEP_SECONDS", default=60))  # the mail and report sweeps
 # Periodic tasks, run by exactly one `celery -A portail beat` process (docs/deployment.md).
 CELERY_BEAT_SCHEDULE = {
-    "mail-sweep": {"task": "core.tasks.send_queued_mail", "schedule": 60.0},
+    "mail-sweep": {"task": "core.tasks.send_queued_mail", "schedule": SWEEP_SECONDS},
     "mail-cleanup": {"task": "core.tasks.cleanup_mail", "schedule": crontab(hour=3, minute=40)},
     "sessions-purge": {"task": "core.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=20)},
     "invitations-purge": {"task": "accounts.tasks.purge_expired_invitations", "schedule": crontab(hour=3, minute=0)},
     "login-records-purge": {"task": "accounts.tasks.purge_login_records", "schedule": crontab(hour=3, minute=10)},
-    "pilotage-sweep-reports": {"task": "pilotage.tasks.sweep_reports", "schedule": 60.0},
+    "pilotage-sweep-reports": {"task": "pilotage.tasks.sweep_reports", "schedule": SWEEP_SECONDS},
 }
 INVITATION_KEEP_DAYS = env.int("INVITATION_KEEP_DAYS", default=30)  # after expiry, then deleted
 

@@ -1,9 +1,13 @@
 """The generation task: statuses, idempotence, failures, versions (Celery eager here;
 test_real_worker.py runs a real worker)."""
 
+import os
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 
 from pilotage import tasks
@@ -112,3 +116,14 @@ def test_a_transient_error_closes_the_worker_connection_but_never_a_transaction(
                 tasks.generate_report.run(1)
     idle.close.assert_called_once_with()
     in_transaction.close.assert_not_called()
+
+
+def test_the_web_side_of_a_report_needs_no_weasyprint():
+    """A web machine imports the task to dispatch a report: WeasyPrint (Pango) stays on
+    the worker machines (docs/deployment.md, « Ce qu'il faut sur chaque machine »)."""
+    code = (
+        "import sys, django; django.setup(); import portail.urls, pilotage.jobs, pilotage.tasks, core.tasks; "
+        "sys.exit('weasyprint' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portail.settings", "SECRET_KEY": "x"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR).returncode == 0
