@@ -251,6 +251,7 @@ class Deployment:
             REPORT_LOST_AFTER_SECONDS="45",
             REPORT_HEARTBEAT_MARGIN_SECONDS="10",
             MAIL_RETRY_SECONDS="10",
+            REPORT_REQUESTS_LIMIT="100",  # the test asks for more reports than a person would
         )
         self.env = env
 

@@ -33,8 +33,8 @@ from actions.models import Action
 from actions.permissions import can_post_message
 from pilotage.permissions import can_generate_action_sheet
 user = User.objects.get(email="{email}")
-print(next(a.pk for a in Action.objects.visible_to(user).order_by("pk")
-           if can_post_message(user, a) and can_generate_action_sheet(user, a)))
+print(*[a.pk for a in Action.objects.visible_to(user).order_by("pk")
+         if can_post_message(user, a) and can_generate_action_sheet(user, a)])
 """
 QUEUED = "en file d'attente"
 
@@ -43,9 +43,10 @@ class Partner:
     """The demo partner in a browser: one session cookie, used on both web machines (the
     sessions live in the database, as behind a load balancer)."""
 
-    def __init__(self, deployment, action):
+    def __init__(self, deployment, actions):
         self.d = deployment
-        self.action = action
+        self.action = actions[0]  # the messages' action
+        self.actions = actions  # an identical report is not asked twice at once: one per action
         self.session = requests.Session()
         self.messages = 0
         self.reports = []  # every report this partner asked for
@@ -76,16 +77,26 @@ class Partner:
         return took
 
     def request_report(self, web):
-        last = self.last_report()
-        response, took = self.post(web, f"/pilotage/actions/{self.action}/fiche/", {})
+        """Ask for the sheet of an action that has none queued or running (the portal
+        returns an identical request in progress instead of making a new one)."""
+        action = self.free_action()
+        last = self.last_report(action)
+        response, took = self.post(web, f"/pilotage/actions/{action}/fiche/", {})
         assert QUEUED in response.text.replace("&#x27;", "'"), "demande de rapport non confirmée"
-        pk = self.last_report()
+        pk = self.last_report(action)
         assert pk != last, "aucun rapport créé"
         self.reports.append(pk)
         return pk, took
 
-    def last_report(self):
-        rows = self.d.query("SELECT max(id) FROM pilotage_report WHERE action_id = %s", self.action)
+    def free_action(self):
+        in_progress = "SELECT DISTINCT action_id FROM pilotage_report WHERE status IN ('queued', 'running')"
+        busy = {row[0] for row in self.d.query(in_progress)}
+        free = [action for action in self.actions if action not in busy]
+        assert free, f"toutes les actions du partenaire ont déjà un rapport en cours ({len(self.actions)})"
+        return free[0]
+
+    def last_report(self, action):
+        rows = self.d.query("SELECT max(id) FROM pilotage_report WHERE action_id = %s", action)
         return rows[0][0]
 
     def badge(self, web, pk):
@@ -308,10 +319,11 @@ def main():
             d.manage("migrate", "--noinput", "-v0")
             d.manage("collectstatic", "--noinput", "-v0")
             d.manage("load_demo")
-            action = int(d.manage("shell", "-c", FIND_ACTION.format(email=PARTNER)).split()[-1])
+            found = d.manage("shell", "-c", FIND_ACTION.format(email=PARTNER)).strip().splitlines()[-1]
+            actions = [int(pk) for pk in found.split()]
             d.start_portal(units)
-            log(f"déploiement prêt en {time.monotonic() - started:.0f} s ; action {action} du partenaire")
-            user = Partner(d, action)
+            log(f"déploiement prêt en {time.monotonic() - started:.0f} s ; actions {actions} du partenaire")
+            user = Partner(d, actions)
             user.login("web1")
             phase_loop(d, user)
             phase_worker_kill(d, user, units)
