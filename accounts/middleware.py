@@ -61,8 +61,8 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         if (
             request.user.is_authenticated
+            and not second_factor.is_verified(request)  # first: most requests stop here
             and not self.is_exempt(request.path)
-            and not second_factor.is_verified(request)
             and second_factor.is_required(request)
         ):
             return self.redirect(request)
